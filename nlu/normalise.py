@@ -1,0 +1,41 @@
+"""One written form for everything downstream: the model, the parsers and the offsets.
+
+Full-width to half-width, traditional to simplified, and Chinese numerals to digits
+inside house numbers only (三号楼二单元 -> 3号楼2单元, while 十分吵 stays).
+"""
+import functools
+import re
+import unicodedata
+
+from nlu.numerals import CN_NUMERAL, parse_number
+
+# Suffixes that make a numeral part of a house number. 层, 座 and 期 are left out on
+# purpose: 一层灰, 一座桥 and 这一期 are far more common in complaints than floors.
+_HOUSE_SUFFIX = "号楼|号院|号|栋|幢|单元|室|楼|弄"
+_HOUSE_NUMBER = re.compile(f"({CN_NUMERAL}+)(?={_HOUSE_SUFFIX})")
+# A room number read digit by digit right after the building or unit: 3单元五零二.
+_ROOM_NUMBER = re.compile("(?:(?<=单元)|(?<=号楼)|(?<=栋)|(?<=幢))([零〇一二三四五六七八九]{3,4})")
+_SPACES = re.compile(r"[ \t\r\n]+")
+
+
+@functools.lru_cache(maxsize=1)
+def _to_simplified():
+    from opencc import OpenCC
+
+    return OpenCC("t2s").convert
+
+
+def _digits(match: re.Match) -> str:
+    value = parse_number(match.group(1))
+    return match.group(1) if value is None else str(value)
+
+
+def normalise(text: str) -> str:
+    """Return the normal form of a resident's message."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _SPACES.sub(" ", text).strip()
+    if not text.isascii():
+        text = _to_simplified()(text)
+        text = _HOUSE_NUMBER.sub(_digits, text)
+        text = _ROOM_NUMBER.sub(_digits, text)
+    return text

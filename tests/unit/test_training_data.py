@@ -1,0 +1,74 @@
+"""The training data the project writes: enough of it, in normal form, apart from the dev set."""
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+from nlu.evaluate import load_dev_set
+from nlu.intents import CATEGORIES, INTENTS
+from nlu.normalise import normalise
+
+NLU_DIR = Path(__file__).resolve().parents[2] / "data" / "nlu"
+_ANNOTATION = re.compile(r"\[([^\]]+)\]\([a-z_]+\)")
+
+
+def training_examples() -> list[tuple[str, str]]:
+    examples = []
+    for path in sorted(NLU_DIR.glob("*.yml")):
+        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
+            if "intent" in block:
+                examples += [(block["intent"], line.strip()[2:])
+                             for line in block["examples"].splitlines() if line.strip()]
+    return examples
+
+
+def plain(example: str) -> str:
+    return _ANNOTATION.sub(r"\1", example)
+
+
+def test_every_report_category_has_sixty_examples():
+    counts = Counter(intent for intent, _ in training_examples())
+    for category in CATEGORIES:
+        assert counts[f"report_{category}"] >= 60, category
+
+
+def test_every_other_canonical_intent_has_thirty_examples():
+    counts = Counter(intent for intent, _ in training_examples())
+    for intent in INTENTS:
+        if intent != "report":
+            assert counts[intent] >= 30, intent
+
+
+def test_examples_are_in_normal_form():
+    off = [text for _, text in training_examples() if normalise(text) != text]
+    assert off == [], "run: python -m nlu normalise-data data/nlu/*.yml"
+
+
+def test_no_example_is_claimed_by_two_intents():
+    owners = {}
+    clashes = []
+    for intent, text in training_examples():
+        key = plain(text)
+        if owners.setdefault(key, intent) != intent:
+            clashes.append((key, owners[key], intent))
+    assert clashes == []
+
+
+def test_the_dev_set_is_not_in_the_training_data():
+    training = {plain(text) for _, text in training_examples()}
+    leaked = [e.text for e in load_dev_set() if normalise(e.text) in training]
+    assert leaked == []
+
+
+@pytest.mark.parametrize("kind", ["address", "time", "phone", "case_id"])
+def test_the_dev_set_covers_every_entity_type(kind):
+    assert sum(kind == e[0] for ex in load_dev_set() for e in ex.entities) >= 12
+
+
+def test_the_dev_set_covers_every_intent_and_category():
+    examples = load_dev_set()
+    assert len(examples) >= 250
+    assert {e.intent for e in examples} == set(INTENTS)
+    assert {e.category for e in examples if e.category} == set(CATEGORIES)
