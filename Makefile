@@ -4,18 +4,22 @@ PYTHON_VERSION := 3.10
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+comma := ,
 
 .PHONY: run test train bench bench-nlu venv clean
 
 $(STAMP): pyproject.toml constraints.txt
-	@python=$$(command -v python$(PYTHON_VERSION) || true); \
-	if [ -z "$$python" ] && command -v pyenv >/dev/null; then \
-	  python=$$(pyenv root)/versions/$$(pyenv versions --bare | grep -E '^$(PYTHON_VERSION)\.[0-9]+$$' | tail -1)/bin/python; fi; \
-	if [ ! -x "$$python" ]; then \
+	@python=""; \
+	for candidate in $$(command -v pyenv >/dev/null && ls -d $$(pyenv root)/versions/$(PYTHON_VERSION).*/bin/python 2>/dev/null | sort -V -r) \
+	                 $$(command -v python$(PYTHON_VERSION)); do \
+	  if "$$candidate" -c 'import sys; sys.exit(sys.version_info[:2] != ($(subst .,$(comma),$(PYTHON_VERSION))))' 2>/dev/null; then \
+	    python=$$candidate; break; fi; \
+	done; \
+	if [ -z "$$python" ]; then \
 	  echo "Python $(PYTHON_VERSION) is needed (Rasa 3.6 runs on no other): install it, e.g. 'pyenv install $(PYTHON_VERSION)'." >&2; exit 1; fi; \
 	echo "using $$python"; \
-	"$$python" -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check 'pip==24.2' 'setuptools>=65,<70' wheel
+	[ -x $(PY) ] || "$$python" -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check 'pip==24.2' 'setuptools==70.3.0' wheel
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 

@@ -25,8 +25,10 @@ _GENERIC = re.compile(
     rf"([\u4e00-\u9fa5]{{2,6}}?(?:小区|花园|家园|新村|公寓|大厦|苑|宿舍)(?:{_BUILDING}{_UNIT}?{_ROOM}?)?"
     rf"|[\u4e00-\u9fa5]{{1,5}}?(?:路|街|大道|巷)\d+号(?:{_BUILDING}{_UNIT}?{_ROOM}?)?)"
 )
-# Characters that cannot start a place name; the generic match is trimmed past them.
-_NOT_IN_NAME = set("我你他她它们的在是了这那个到去从和与跟对把被给说住家有就还也都很太想要请帮着过让附近旁边门口楼下")
+# Characters that do not occur in the generic part of a name: a generic match
+# starts after the last of them (来我们星河湾小区 -> 星河湾小区).
+_NOT_IN_NAME = set("我你他她它们的在是了这那个到去从和与跟对把被给说住家有就还也都很太想要请帮着过让来"
+                   "附近旁边门口楼下上午天晚早隔壁,.!?;:、 ")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,8 +75,8 @@ def _generic_places(text: str, taken: list[AddressSpan]) -> list[AddressSpan]:
     spans = []
     for match in _GENERIC.finditer(text):
         start, end = match.span()
-        while start < end and text[start] in _NOT_IN_NAME:
-            start += 1
+        cut = max((i for i in range(start, end) if text[i] in _NOT_IN_NAME), default=start - 1)
+        start = cut + 1
         if end - start < 3 or any(s.start < end and start < s.end for s in taken):
             continue
         spans.append(AddressSpan(start, end, text[start:end], None))

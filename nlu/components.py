@@ -67,11 +67,12 @@ class CleanJiebaTokenizer(JiebaTokenizer):
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         text = message.get(attribute)
+        boundaries = place_boundaries(text)
         tokens = [
             Token(piece, start)
             for word, start, _ in jieba.tokenize(text)
             if word.strip()
-            for piece, start in split_at(word, start, place_boundaries(text))
+            for piece, start in split_at(word, start, boundaries)
         ]
         return self._apply_token_pattern(tokens)
 

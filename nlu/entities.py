@@ -11,6 +11,7 @@ from nlu.timeparse import find_times
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _PHONE = re.compile(r"(?<![\d-])(?:\+?86[ -]?)?(1[3-9]\d(?:[ -]?\d){8})(?![\d-])")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _CASE_ID = re.compile(r"(?<!\d)(\d{8})-(\d{4,})(?!\d)")
 
 
@@ -60,8 +61,16 @@ def merge(model_entities: list[dict], rules: list[dict]) -> list[dict]:
 
     Where both find a span the rule's value wins: it is normalised and resolved.
     """
-    kept = [e for e in model_entities if not any(_overlaps(e, r) for r in rules)]
+    kept = [
+        e for e in model_entities
+        if _plausible(e) and not any(_overlaps(e, r) for r in rules)
+    ]
     return sorted(rules + kept, key=lambda e: e["start"])
+
+
+def _plausible(entity: dict) -> bool:
+    """A model address must name something: bare numbers (150, 886) are prices and slang."""
+    return entity.get("entity") != "address" or _CJK.search(str(entity.get("value", ""))) is not None
 
 
 def _time_entity(span) -> dict:

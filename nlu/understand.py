@@ -5,6 +5,7 @@ import asyncio
 import datetime as dt
 import logging
 import os
+import sys
 from pathlib import Path
 
 from nlu.entities import local_now
@@ -23,6 +24,13 @@ def quiet_libraries() -> None:
     os.environ.setdefault("LOG_LEVEL_LIBRARIES", "ERROR")
     for name in ("rasa", "tensorflow", "absl", "jieba", "sanic", "asyncio"):
         logging.getLogger(name).setLevel(logging.ERROR)
+    import structlog
+
+    # Unconfigured, structlog prints Rasa's debug events to stdout.
+    structlog.configure(
+        wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
+        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+    )
 
 
 class Understanding:

@@ -1,0 +1,235 @@
+"""NLU benchmark: this project's pipeline against Rasa's Chinese recipe and a TF-IDF baseline.
+
+    python bench/nlu.py            # all three, prints one table
+    python bench/nlu.py --only project
+
+For each pipeline, on the same training data and dev set: intent accuracy, category
+macro-F1, entity value accuracy; p50/p95/p99 latency per message for chat lines (the
+dev set) and for corpus letters; messages per second; training time; model size; peak
+memory of the process that classifies. Each pipeline is measured in a child process,
+so peak memory is its own.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from nlu.evaluate import DEV_NOW, load_dev_set, score  # noqa: E402
+from nlu.model import TRAINING_DATA, train  # noqa: E402
+
+CORPUS = ROOT.parent / "shared" / "corpus" / "messages.jsonl"
+LETTERS = 200
+
+RASA_RECIPE = """\
+# Rasa's documented pipeline for Chinese, unchanged apart from the fallback threshold.
+recipe: default.v1
+language: zh
+pipeline:
+  - name: JiebaTokenizer
+  - name: CountVectorsFeaturizer
+  - name: CountVectorsFeaturizer
+    analyzer: char_wb
+    min_ngram: 1
+    max_ngram: 4
+  - name: DIETClassifier
+    epochs: 100
+  - name: FallbackClassifier
+    threshold: 0.3
+policies:
+  - name: RulePolicy
+"""
+
+
+def letters() -> list[str]:
+    if not CORPUS.exists():
+        return []
+    rows = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines()]
+    step = max(1, len(rows) // LETTERS)
+    return [f"{r['title']} {' '.join(r['text'].split())}" for r in rows[::step][:LETTERS]]
+
+
+# --- training -------------------------------------------------------------------
+
+
+def train_rasa(config_text: str | None, out_dir: Path, name: str) -> Path:
+    config = ROOT / "config.yml"
+    if config_text is not None:
+        config = out_dir / f"{name}.yml"
+        config.write_text(config_text, encoding="utf-8")
+    out = out_dir / f"{name}.tar.gz"
+    train(config, out)
+    return out
+
+
+def train_tfidf(out_dir: Path) -> Path:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    texts, labels = training_examples()
+    model = make_pipeline(
+        TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True),
+        LogisticRegression(max_iter=3000, C=10.0),
+    )
+    model.fit(texts, labels)
+    out = out_dir / "tfidf.pkl"
+    out.write_bytes(pickle.dumps(model))
+    return out
+
+
+def training_examples() -> tuple[list[str], list[str]]:
+    import yaml
+
+    annotation = re.compile(r"\[([^\]]+)\]\([a-z_]+\)")
+    texts, labels = [], []
+    for folder in TRAINING_DATA:
+        for path in sorted((ROOT / folder).glob("*.yml")) if (ROOT / folder).is_dir() else []:
+            for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
+                for line in block.get("examples", "").splitlines():
+                    if line.strip() and "intent" in block:
+                        texts.append(annotation.sub(r"\1", line.strip()[2:]))
+                        labels.append(block["intent"])
+    return texts, labels
+
+
+# --- measuring (in a child process) -------------------------------------------------
+
+
+def parser_for(kind: str, artifact: Path):
+    if kind == "tfidf":
+        from nlu.intents import canonical
+        from nlu.normalise import normalise
+
+        model = pickle.loads(artifact.read_bytes())
+
+        def parse(text: str) -> dict:
+            probabilities = model.predict_proba([normalise(text)])[0]
+            ranking = sorted(zip(model.classes_, probabilities), key=lambda p: -p[1])
+            result = canonical({
+                "intent": {"name": ranking[0][0], "confidence": ranking[0][1]},
+                "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+            })
+            return {"text": text, **result, "entities": []}
+
+        return parse
+    from nlu.understand import Understanding
+
+    understanding = Understanding(artifact)
+    return lambda text: understanding.parse(text, DEV_NOW)
+
+
+def percentiles(samples: list[float]) -> dict:
+    cuts = statistics.quantiles(samples, n=100, method="inclusive")
+    return {"p50": cuts[49], "p95": cuts[94], "p99": cuts[98]}
+
+
+def timed(parse, texts: list[str]) -> list[float]:
+    times = []
+    for text in texts:
+        start = time.perf_counter()
+        parse(text)
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def measure(kind: str, artifact: Path) -> dict:
+    parse = parser_for(kind, artifact)
+    examples = load_dev_set()
+    chat = [e.text for e in examples]
+    timed(parse, chat[:20])  # warm up
+    scores = score(examples, parse)
+    chat_ms = timed(parse, chat)
+    letter_ms = timed(parse, letters())
+    return {
+        "intent_accuracy": scores.intent_accuracy,
+        "category_macro_f1": scores.category_macro_f1,
+        "entity_accuracy": scores.entity_accuracy if kind != "tfidf" else None,
+        "chat_ms": percentiles(chat_ms),
+        "letter_ms": percentiles(letter_ms) if letter_ms else None,
+        "messages_per_second": len(chat_ms) / (sum(chat_ms) / 1000),
+        "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+# --- the run ------------------------------------------------------------------------
+
+PIPELINES = {
+    "project": ("(a) this project", lambda d: train_rasa(None, d, "project"), "rasa"),
+    "rasa_recipe": ("(b) Rasa zh recipe", lambda d: train_rasa(RASA_RECIPE, d, "recipe"), "rasa"),
+    "tfidf": ("(c) TF-IDF + LR", train_tfidf, "tfidf"),
+}
+
+
+def run_one(name: str, work: Path) -> dict:
+    label, trainer, kind = PIPELINES[name]
+    print(f"training {label} ...", file=sys.stderr, flush=True)
+    start = time.perf_counter()
+    artifact = trainer(work)
+    training_s = time.perf_counter() - start
+    print(f"measuring {label} ...", file=sys.stderr, flush=True)
+    child = subprocess.run(
+        [sys.executable, __file__, "--measure", kind, str(artifact)],
+        capture_output=True, text=True, check=True, cwd=ROOT,
+    )
+    figures = json.loads(child.stdout.strip().splitlines()[-1])
+    figures.update(label=label, training_s=training_s,
+                   model_mb=artifact.stat().st_size / 2**20)
+    return figures
+
+
+def table(rows: list[dict]) -> str:
+    def pct(value):
+        return "   n/a" if value is None else f"{value * 100:5.1f}%"
+
+    lines = [
+        f"{'pipeline':22} {'intent':>7} {'catF1':>7} {'entity':>7} "
+        f"{'chat p50/p95/p99 ms':>22} {'letter p50/p95/p99 ms':>24} {'msg/s':>6} "
+        f"{'train s':>8} {'model MB':>9} {'peak MB':>8}"
+    ]
+    for r in rows:
+        chat = "/".join(f"{r['chat_ms'][k]:.1f}" for k in ("p50", "p95", "p99"))
+        letter = ("/".join(f"{r['letter_ms'][k]:.1f}" for k in ("p50", "p95", "p99"))
+                  if r["letter_ms"] else "n/a")
+        lines.append(
+            f"{r['label']:22} {pct(r['intent_accuracy']):>7} {pct(r['category_macro_f1']):>7} "
+            f"{pct(r['entity_accuracy']):>7} {chat:>22} {letter:>24} "
+            f"{r['messages_per_second']:6.0f} {r['training_s']:8.0f} {r['model_mb']:9.1f} "
+            f"{r['peak_memory_mb']:8.0f}"
+        )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--only", choices=list(PIPELINES), action="append")
+    parser.add_argument("--measure", nargs=2, metavar=("KIND", "ARTIFACT"))
+    args = parser.parse_args()
+    if args.measure:
+        import contextlib
+
+        with contextlib.redirect_stdout(sys.stderr):
+            figures = measure(args.measure[0], Path(args.measure[1]))
+        print(json.dumps(figures))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="bench-nlu-") as work:
+        rows = [run_one(name, Path(work)) for name in (args.only or PIPELINES)]
+    print(f"NLU benchmark: dev set {len(load_dev_set())} messages, "
+          f"{len(letters())} corpus letters, now={DEV_NOW:%Y-%m-%dT%H:%M}")
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
