@@ -1,0 +1,416 @@
+"""Read data/district.yml into a validated District.
+
+Routing trusts the district completely (a case must always reach somebody), so
+every mistake in the file is refused here, at start-up, with a message that
+names the file, the entry and what is wrong. All problems found are reported at
+once, one per line, so that whoever edits the file can fix them in one go.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import re
+from pathlib import Path
+from typing import Any, Iterable
+
+import yaml
+
+from civic.domain.district import (CATEGORIES, COMMAND_CENTRE, GRID_WORKER, ISO_WEEKDAYS,
+                                   RESPONDER, ROLES, SIDES, CategoryForce, Community,
+                                   District, Estate, Grid, Landmark, Road, Staff)
+
+DEFAULT_PATH = Path("data/district.yml")
+
+WEEKDAY_NAMES = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
+_DAY_LABELS = {number: name for name, number in WEEKDAY_NAMES.items()}
+_RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
+_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+class DistrictDataError(ValueError):
+    """The district file is unusable; ``problems`` holds (entry, what is wrong) pairs."""
+
+    def __init__(self, source: str, problems: Iterable[tuple[str, str]]):
+        self.source = source
+        self.problems = tuple(problems)
+        super().__init__("\n".join(f"{source}: {entry}: {what}" for entry, what in self.problems))
+
+
+def load_district(path: Path = DEFAULT_PATH) -> District:
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise DistrictDataError(source, [("file", f"cannot be read ({error.strerror})")]) from error
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise DistrictDataError(source, [("file", f"is not valid YAML ({error})")]) from error
+    return district_from_data(data, source)
+
+
+def district_from_data(data: Any, source: str = str(DEFAULT_PATH)) -> District:
+    """Build and check a District from the parsed YAML; raise DistrictDataError if unusable."""
+    reader = _Reader()
+    district = reader.district(data)
+    # Cross-entry rules only make sense on a district whose entries parsed.
+    if not reader.problems:
+        reader.problems.extend(_rule_problems(district))
+    if reader.problems:
+        raise DistrictDataError(source, reader.problems)
+    return district
+
+
+# --- Parsing: shapes and values of single entries -----------------------------------
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.problems: list[tuple[str, str]] = []
+
+    def fail(self, entry: str, what: str) -> None:
+        self.problems.append((entry, what))
+
+    def district(self, data: Any) -> District:
+        if not isinstance(data, dict):
+            self.fail("file", "expected a mapping with street, communities, office_hours, categories and staff")
+            data = {}
+        street = self.mapping(data.get("street"), "street")
+        communities, grids = self.communities(data.get("communities"))
+        return District(
+            street_name=self.text(street, "name", "street"),
+            street_aliases=self.names(street, "aliases", "street"),
+            centre_name=self.text(street, "centre", "street"),
+            communities=communities,
+            grids=grids,
+            office_hours=self.office_hours(data.get("office_hours")),
+            categories=self.categories(data.get("categories")),
+            staff=self.staff(data.get("staff"), grids, communities),
+        )
+
+    # Generic fields
+
+    def mapping(self, value: Any, entry: str) -> dict:
+        if isinstance(value, dict):
+            return value
+        self.fail(entry, "missing" if value is None else "expected a mapping")
+        return {}
+
+    def items(self, value: Any, entry: str) -> list:
+        if isinstance(value, list):
+            return value
+        self.fail(entry, "missing" if value is None else "expected a list")
+        return []
+
+    def text(self, raw: dict, key: str, entry: str) -> str:
+        value = raw.get(key)
+        if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip():
+            return str(value).strip()
+        self.fail(entry, f"missing {key}" if value is None else f"{key} must be text")
+        return ""
+
+    def names(self, raw: dict, key: str, entry: str) -> tuple[str, ...]:
+        value = raw.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            self.fail(entry, f"{key} must be a list of names")
+            return ()
+        return tuple(v.strip() for v in value)
+
+    def number(self, raw: dict, key: str, entry: str) -> int:
+        value = raw.get(key)
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+            return value
+        self.fail(entry, f"missing {key}" if value is None else f"{key} must be a whole number from 1")
+        return 0
+
+    # Places
+
+    def communities(self, value: Any) -> tuple[dict[str, Community], dict[str, Grid]]:
+        communities: dict[str, Community] = {}
+        grids: dict[str, Grid] = {}
+        for index, raw in enumerate(self.items(value, "communities"), start=1):
+            raw = self.mapping(raw, f"community #{index}")
+            cid = self.text(raw, "id", f"community #{index}") if raw else ""
+            entry = f"community {cid or '#' + str(index)}"
+            if cid in communities:
+                self.fail(entry, "duplicate id")
+            community = Community(cid, self.text(raw, "name", entry), self.names(raw, "aliases", entry))
+            communities.setdefault(cid, community)
+            for g_index, g_raw in enumerate(self.items(raw.get("grids"), f"{entry}: grids"), start=1):
+                grid = self.grid(g_raw, cid, f"{entry}: grid #{g_index}")
+                if grid.id in grids:
+                    self.fail(f"grid {grid.id}", "duplicate id")
+                grids.setdefault(grid.id, grid)
+        return communities, grids
+
+    def grid(self, raw: Any, community_id: str, fallback_entry: str) -> Grid:
+        raw = self.mapping(raw, fallback_entry)
+        gid = self.text(raw, "id", fallback_entry) if raw else ""
+        entry = f"grid {gid}" if gid else fallback_entry
+        return Grid(
+            id=gid,
+            name=self.text(raw, "name", entry),
+            community_id=community_id,
+            estates=tuple(self.estate(e, entry) for e in raw.get("estates") or []),
+            roads=tuple(self.road(r, entry) for r in raw.get("roads") or []),
+            landmarks=tuple(self.landmark(m, entry) for m in raw.get("landmarks") or []),
+        )
+
+    def estate(self, raw: Any, grid_entry: str) -> Estate:
+        raw = self.mapping(raw, f"{grid_entry}: estate")
+        name = self.text(raw, "name", f"{grid_entry}: estate")
+        entry = f"{grid_entry}: estate {name}"
+        first, last = self.building_range(raw.get("buildings"), entry)
+        return Estate(name, self.names(raw, "aliases", entry), first, last)
+
+    def building_range(self, value: Any, entry: str) -> tuple[int, int]:
+        match = _RANGE.match(str(value)) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+        if match is None:
+            self.fail(entry, f"buildings must look like \"1-12\", got {value!r}")
+            return 0, 0
+        first = int(match.group(1))
+        last = int(match.group(2) or first)
+        if not 1 <= first <= last:
+            self.fail(entry, f"buildings {value} must run upwards from 1")
+        return first, last
+
+    def road(self, raw: Any, grid_entry: str) -> Road:
+        raw = self.mapping(raw, f"{grid_entry}: road")
+        name = self.text(raw, "name", f"{grid_entry}: road")
+        entry = f"{grid_entry}: road {name}"
+        first, last = self.number(raw, "from", entry), self.number(raw, "to", entry)
+        if first and last and first > last:
+            self.fail(entry, f"numbers {first}-{last} must run upwards")
+        side = raw.get("side", "both")
+        if side not in SIDES:
+            self.fail(entry, f"side must be one of {', '.join(SIDES)}, got {side!r}")
+        return Road(name, first, last, side)
+
+    def landmark(self, raw: Any, grid_entry: str) -> Landmark:
+        raw = self.mapping(raw, f"{grid_entry}: landmark")
+        name = self.text(raw, "name", f"{grid_entry}: landmark")
+        return Landmark(name, self.names(raw, "aliases", f"{grid_entry}: landmark {name}"))
+
+    # Hours and forces
+
+    def office_hours(self, value: Any) -> tuple[tuple[dt.time, dt.time], ...]:
+        ranges = []
+        items = self.items(value, "office_hours")
+        for item in items:
+            match = _HOURS.match(item) if isinstance(item, str) else None
+            try:
+                start, end = (dt.time(int(match.group(1)), int(match.group(2))),
+                              dt.time(int(match.group(3)), int(match.group(4)))) if match else (None, None)
+            except ValueError:
+                start = end = None
+            if start is None or end is None:
+                self.fail("office_hours", f"expected \"HH:MM-HH:MM\", got {item!r}")
+            elif end <= start:
+                self.fail("office_hours", f"{item} must end after it starts")
+            else:
+                ranges.append((start, end))
+        if isinstance(value, list) and not items:
+            self.fail("office_hours", "at least one range is needed")
+        for (_, end), (start, _) in zip(ranges, ranges[1:]):
+            if start < end:
+                self.fail("office_hours", f"ranges must be in order and not overlap (at {start:%H:%M})")
+        return tuple(ranges)
+
+    def categories(self, value: Any) -> dict[str, CategoryForce]:
+        raw_categories = self.mapping(value, "categories")
+        forces: dict[str, CategoryForce] = {}
+        for category in raw_categories:
+            if category not in CATEGORIES:
+                self.fail(f"category {category}", f"unknown category (known: {', '.join(CATEGORIES)})")
+        for category in CATEGORIES:
+            entry = f"category {category}"
+            if category not in raw_categories:
+                self.fail(entry, "missing: every category needs a force")
+                continue
+            raw = raw_categories[category]
+            if not isinstance(raw, dict) or not raw.get("assignee"):
+                self.fail(entry, "no force: an assignee role is needed")
+                continue
+            assignee = raw["assignee"]
+            informed = raw.get("informed") or []
+            if not isinstance(informed, list):
+                self.fail(entry, "informed must be a list of roles")
+                informed = []
+            for role in [assignee, *informed]:
+                if role not in ROLES:
+                    self.fail(entry, f"unknown role {role}")
+            forces[category] = CategoryForce(str(assignee), tuple(str(r) for r in informed))
+        return forces
+
+    # People
+
+    def staff(self, value: Any, grids: dict[str, Grid], communities: dict[str, Community]) -> dict[str, Staff]:
+        staff: dict[str, Staff] = {}
+        for index, raw in enumerate(self.items(value, "staff"), start=1):
+            raw = self.mapping(raw, f"staff #{index}")
+            sid = self.text(raw, "id", f"staff #{index}") if raw else ""
+            entry = f"staff {sid or '#' + str(index)}"
+            if sid in staff:
+                self.fail(entry, "duplicate id")
+            member = self.member(raw, sid, entry, grids, communities)
+            staff.setdefault(sid, member)
+        return staff
+
+    def member(self, raw: dict, sid: str, entry: str,
+               grids: dict[str, Grid], communities: dict[str, Community]) -> Staff:
+        role = raw.get("role")
+        if role not in ROLES:
+            self.fail(entry, f"missing role" if role is None else f"unknown role {role}")
+        grid_ids = self.names(raw, "grids", entry)
+        community_ids = self.names(raw, "communities", entry)
+        for gid in grid_ids:
+            if gid not in grids:
+                self.fail(entry, f"unknown grid {gid}")
+        for cid in community_ids:
+            if cid not in communities:
+                self.fail(entry, f"unknown community {cid}")
+        # The command centre covers the whole street; everyone else needs a scope,
+        # or they would be in the file and never receive anything.
+        if not grid_ids and not community_ids and role != COMMAND_CENTRE:
+            self.fail(entry, "no scope: list grids or communities")
+        telegram_id = raw.get("telegram_id")
+        if telegram_id is not None and (not isinstance(telegram_id, int) or isinstance(telegram_id, bool)):
+            self.fail(entry, f"telegram_id must be a number or null, got {telegram_id!r}")
+            telegram_id = None
+        holidays = raw.get("holidays", False)
+        if not isinstance(holidays, bool):
+            self.fail(entry, f"holidays must be true or false, got {holidays!r}")
+            holidays = False
+        phone = raw.get("phone") or ""
+        if not isinstance(phone, str):
+            # An unquoted number would be a real, unmasked phone number in the file.
+            self.fail(entry, "phone must be quoted text, stored masked (e.g. \"138****1001\")")
+            phone = ""
+        return Staff(
+            id=sid,
+            name=self.text(raw, "name", entry),
+            role=str(role),
+            grids=frozenset(grid_ids),
+            communities=frozenset(community_ids),
+            phone_masked=phone,
+            telegram_id=telegram_id,
+            on_duty=self.weekdays(raw.get("on_duty"), entry),
+            holidays=holidays,
+        )
+
+    def weekdays(self, value: Any, entry: str) -> frozenset[int]:
+        days = set()
+        for day in value or []:
+            if isinstance(day, str) and day.strip().lower()[:3] in WEEKDAY_NAMES:
+                days.add(WEEKDAY_NAMES[day.strip().lower()[:3]])
+            elif isinstance(day, int) and not isinstance(day, bool) and day in ISO_WEEKDAYS:
+                days.add(day)
+            else:
+                self.fail(entry, f"on_duty day {day!r} is not one of mon..sun or 1..7")
+        return frozenset(days)
+
+
+# --- Rules across entries -------------------------------------------------------------
+
+
+def _rule_problems(district: District) -> list[tuple[str, str]]:
+    return [
+        *_estate_overlaps(district),
+        *_road_overlaps(district),
+        *_grid_worker_problems(district),
+        *_force_coverage_problems(district),
+        *_roster_problems(district),
+        *_staff_problems(district),
+    ]
+
+
+def _estate_overlaps(district: District) -> Iterable[tuple[str, str]]:
+    # Buildings of one estate may be split over grids, but each building must land
+    # in exactly one grid, or routing would have to guess.
+    parts: dict[str, list[tuple[str, Estate]]] = {}
+    for grid in district.grids.values():
+        for estate in grid.estates:
+            parts.setdefault(estate.name, []).append((grid.id, estate))
+    for name, located in parts.items():
+        for (gid_a, a), (gid_b, b) in itertools.combinations(located, 2):
+            if a.first <= b.last and b.first <= a.last:
+                yield (f"estate {name}",
+                       f"buildings {a.first}-{a.last} in {gid_a} overlap {b.first}-{b.last} in {gid_b}")
+
+
+def _road_overlaps(district: District) -> Iterable[tuple[str, str]]:
+    sections: dict[str, list[tuple[str, Road]]] = {}
+    for grid in district.grids.values():
+        for road in grid.roads:
+            sections.setdefault(road.name, []).append((grid.id, road))
+    for name, located in sections.items():
+        for (gid_a, a), (gid_b, b) in itertools.combinations(located, 2):
+            if _sections_share_a_number(a, b):
+                yield (f"road {name}",
+                       f"numbers {a.first}-{a.last} {a.side} in {gid_a} overlap "
+                       f"{b.first}-{b.last} {b.side} in {gid_b}")
+
+
+def _sections_share_a_number(a: Road, b: Road) -> bool:
+    low, high = max(a.first, b.first), min(a.last, b.last)
+    if low > high:
+        return False
+    sides = {a.side, b.side} - {"both"}
+    if len(sides) == 2:  # odd against even: opposite sides of the road never meet
+        return False
+    if not sides:
+        return True
+    wanted = 1 if sides == {"odd"} else 0
+    return low % 2 == wanted or low + 1 <= high
+
+
+def _grid_worker_problems(district: District) -> Iterable[tuple[str, str]]:
+    # 一员一格: the base force is exactly one worker per grid; the escalation chain
+    # and most categories start with that person.
+    for grid in district.grids.values():
+        workers = district.staff_covering(grid.id, GRID_WORKER)
+        if not workers:
+            yield f"grid {grid.id}", "no grid_worker covers it"
+        elif len(workers) > 1:
+            ids = ", ".join(w.id for w in workers)
+            yield f"grid {grid.id}", f"{len(workers)} grid_workers cover it ({ids}); 一员一格 allows one"
+
+
+def _force_coverage_problems(district: District) -> Iterable[tuple[str, str]]:
+    used: dict[str, list[str]] = {}
+    for category, force in district.categories.items():
+        for role in (force.assignee, *force.informed):
+            used.setdefault(role, []).append(category)
+    used.pop(GRID_WORKER, None)  # reported by _grid_worker_problems
+    for grid in district.grids.values():
+        for role, categories in used.items():
+            if not district.staff_covering(grid.id, role):
+                yield (f"grid {grid.id}",
+                       f"nobody with role {role} covers it (needed by {', '.join(categories)})")
+
+
+def _roster_problems(district: District) -> Iterable[tuple[str, str]]:
+    # Urgent cases out of office hours go to the responder on duty; a gap in the
+    # roster would leave a night with nobody awake for that grid.
+    for grid in district.grids.values():
+        responders = district.staff_covering(grid.id, RESPONDER)
+        missing = [d for d in ISO_WEEKDAYS if not any(d in r.on_duty for r in responders)]
+        if missing:
+            days = ", ".join(_DAY_LABELS[d] for d in missing)
+            yield f"grid {grid.id}", f"no responder on duty on {days}"
+        if not any(r.holidays for r in responders):
+            yield f"grid {grid.id}", "no responder on duty on public holidays (holidays: true)"
+
+
+def _staff_problems(district: District) -> Iterable[tuple[str, str]]:
+    # Triage and every fallback end at the command centre, so it must exist.
+    if not district.staff_by_role(COMMAND_CENTRE):
+        yield "staff", "no command_centre member (triage and fallbacks need one)"
+    seen: dict[int, str] = {}
+    for member in district.staff.values():
+        if member.telegram_id is None:
+            continue
+        if member.telegram_id in seen:
+            yield f"staff {member.id}", f"telegram_id already linked to {seen[member.telegram_id]}"
+        seen.setdefault(member.telegram_id, member.id)

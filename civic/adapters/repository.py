@@ -1,0 +1,206 @@
+"""Cases in the store: rows to aggregates and back, with optimistic concurrency."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import and_, case, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from civic.adapters.tables import case_counters, case_followers, case_history, cases, outbox
+from civic.domain.case import OPEN, Case, CaseEvent, HistoryEntry, State
+from civic.domain.errors import ConcurrentUpdate
+
+_SCALARS = [c.name for c in cases.columns if c.name not in ("informed_ids", "state", "version")]
+
+
+def _naive_utc(value):
+    """The store keeps UTC without a zone (SQLite has none); the domain uses aware times."""
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def _aware(value):
+    if isinstance(value, dt.datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=dt.timezone.utc)
+    return value
+
+
+class CaseRepository:
+    def __init__(self, connection: Connection):
+        self._conn = connection
+        self.seen: list[Case] = []
+
+    # --- numbers ------------------------------------------------------------------
+
+    def next_number(self, day: dt.date) -> str:
+        """YYYYMMDD-NNNN, sequential per (Asia/Shanghai) day; more digits past 9,999.
+
+        The upsert takes a row lock (PostgreSQL) or the write lock (SQLite), so two
+        transactions creating cases at once get distinct numbers.
+        """
+        dialect = self._conn.dialect.name
+        module = postgresql if dialect == "postgresql" else sqlite
+        upsert = module.insert(case_counters).values(day=day, last=1)
+        upsert = upsert.on_conflict_do_update(
+            index_elements=[case_counters.c.day], set_={"last": case_counters.c.last + 1})
+        self._conn.execute(upsert)
+        last = self._conn.execute(
+            select(case_counters.c.last).where(case_counters.c.day == day)).scalar_one()
+        return f"{day:%Y%m%d}-{last:04d}"
+
+    # --- aggregates --------------------------------------------------------------
+
+    def add(self, case: Case) -> None:
+        row = self._row(case)
+        row["version"] = case.version = 1
+        self._conn.execute(insert(cases).values(**row))
+        self._write_children(case, history_from=0)
+        self.seen.append(case)
+
+    def get(self, number: str) -> Case | None:
+        row = self._conn.execute(select(cases).where(cases.c.number == number)).mappings().first()
+        if row is None:
+            return None
+        case = self._case(row)
+        case.history = [
+            HistoryEntry(_aware(h.at), h.actor_id, h.actor_role, h.action, h.from_state,
+                         h.to_state, h.note)
+            for h in self._conn.execute(
+                select(case_history).where(case_history.c.case_number == number)
+                .order_by(case_history.c.id))
+        ]
+        case.followers = set(self._conn.execute(
+            select(case_followers.c.resident_id).where(case_followers.c.case_number == number)
+        ).scalars())
+        case._loaded_history = len(case.history)
+        case._loaded_followers = set(case.followers)
+        self.seen.append(case)
+        return case
+
+    def save(self, case: Case) -> None:
+        """Write a changed case; fails with ConcurrentUpdate when someone saved it first."""
+        row = self._row(case)
+        row["version"] = case.version + 1
+        done = self._conn.execute(
+            update(cases).where(and_(cases.c.number == case.number,
+                                     cases.c.version == case.version)).values(**row))
+        if done.rowcount != 1:
+            raise ConcurrentUpdate(f"case {case.number} was changed by someone else")
+        case.version += 1
+        self._write_children(case, history_from=getattr(case, "_loaded_history", 0))
+        case._loaded_history = len(case.history)
+
+    def _write_children(self, case: Case, history_from: int) -> None:
+        new_history = case.history[history_from:]
+        if new_history:
+            self._conn.execute(insert(case_history), [
+                {"case_number": case.number, "at": _naive_utc(h.at), "actor_id": h.actor_id,
+                 "actor_role": h.actor_role, "action": h.action, "from_state": h.from_state,
+                 "to_state": h.to_state, "note": h.note}
+                for h in new_history
+            ])
+        new_followers = case.followers - getattr(case, "_loaded_followers", set())
+        if new_followers:
+            self._conn.execute(insert(case_followers), [
+                {"case_number": case.number, "resident_id": r} for r in sorted(new_followers)])
+        case._loaded_followers = set(case.followers)
+
+    @staticmethod
+    def _row(case: Case) -> dict:
+        row = {name: _naive_utc(getattr(case, name)) for name in _SCALARS}
+        row["state"] = case.state.value
+        row["informed_ids"] = ",".join(case.informed_ids)
+        return row
+
+    @staticmethod
+    def _case(row) -> Case:
+        values = {name: _aware(row[name]) for name in _SCALARS}
+        return Case(**values, state=State(row["state"]),
+                    informed_ids=tuple(filter(None, row["informed_ids"].split(","))),
+                    version=row["version"])
+
+    # --- queries -----------------------------------------------------------------
+
+    def numbers_for_resident(self, resident_id: str, limit: int = 20) -> list[str]:
+        """The resident's own and followed cases, newest first."""
+        own = select(cases.c.number, cases.c.created_at).where(cases.c.reporter_id == resident_id)
+        followed = (select(cases.c.number, cases.c.created_at)
+                    .join(case_followers, case_followers.c.case_number == cases.c.number)
+                    .where(case_followers.c.resident_id == resident_id))
+        both = own.union_all(followed).subquery()
+        query = select(both.c.number).order_by(both.c.created_at.desc()).limit(limit)
+        return list(self._conn.execute(query).scalars())
+
+    def open_in_grid(self, grid_id: str | None, category: str) -> list[Case]:
+        rows = self._conn.execute(
+            select(cases).where(cases.c.grid_id == grid_id, cases.c.category == category,
+                                cases.c.state.in_([s.value for s in OPEN]))
+            .order_by(cases.c.created_at.desc()).limit(50)).mappings()
+        return [self._case(r) for r in rows]
+
+    def open_numbers(self) -> list[str]:
+        return self._numbers(cases.c.state.in_([s.value for s in OPEN]))
+
+    def resolved_before(self, at: dt.datetime) -> list[str]:
+        return self._numbers(cases.c.state == State.RESOLVED.value,
+                             cases.c.resolved_at <= _naive_utc(at))
+
+    def _numbers(self, *conditions) -> list[str]:
+        query = select(cases.c.number).where(*conditions).order_by(cases.c.number)
+        return list(self._conn.execute(query).scalars())
+
+    def count(self) -> int:
+        return self._conn.execute(select(func.count()).select_from(cases)).scalar_one()
+
+
+class OutboxRepository:
+    def __init__(self, connection: Connection):
+        self._conn = connection
+
+    def add(self, events: list[CaseEvent]) -> None:
+        if events:
+            self._conn.execute(insert(outbox), [
+                {"name": e.name, "case_number": e.case_number, "at": _naive_utc(e.at),
+                 "payload": json.dumps(e.data, ensure_ascii=False, default=str)}
+                for e in events
+            ])
+
+    def pending(self, limit: int = 100) -> list[dict]:
+        rows = self._conn.execute(
+            select(outbox).where(outbox.c.delivered_at.is_(None)).order_by(outbox.c.id)
+            .limit(limit)).mappings()
+        return [dict(r, payload=json.loads(r["payload"])) for r in rows]
+
+    def mark_delivered(self, event_id: int, at: dt.datetime) -> None:
+        self._conn.execute(update(outbox).where(outbox.c.id == event_id)
+                           .values(delivered_at=_naive_utc(at)))
+
+
+def rate_counts(connection: Connection, *, grid_id=None, community_id=None, category=None,
+                start: dt.datetime | None = None, end: dt.datetime | None = None) -> dict:
+    """Counts behind the three rates, for cases dispatched in [start, end)."""
+    c = cases.c
+    conditions = [c.dispatched_at.isnot(None)]
+    if grid_id:
+        conditions.append(c.grid_id == grid_id)
+    if community_id:
+        conditions.append(c.community_id == community_id)
+    if category:
+        conditions.append(c.category == category)
+    if start:
+        conditions.append(c.dispatched_at >= _naive_utc(start))
+    if end:
+        conditions.append(c.dispatched_at < _naive_utc(end))
+    responded = and_(c.signed_at <= c.sign_due, c.contacted_at <= c.contact_due)
+    row = connection.execute(select(
+        func.count().label("dispatched"),
+        func.coalesce(func.sum(case((responded, 1), else_=0)), 0).label("responded"),
+        func.coalesce(func.sum(case((c.solved.isnot(None), 1), else_=0)), 0).label("rated"),
+        func.coalesce(func.sum(case((c.solved.is_(True), 1), else_=0)), 0).label("solved"),
+        func.coalesce(func.sum(case((c.satisfaction.in_(["satisfied", "basically_satisfied"]), 1),
+                                    else_=0)), 0).label("satisfied"),
+    ).where(*conditions)).mappings().one()
+    return {k: int(v) for k, v in row.items()}

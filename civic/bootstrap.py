@@ -1,0 +1,41 @@
+"""The one place that wires the civic core together."""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import yaml
+from sqlalchemy.engine import Engine
+
+from civic.adapters import migrate
+from civic.adapters.database import make_engine
+from civic.adapters.district_file import load_district
+from civic.domain.calendar import WorkCalendar, load_published
+from civic.services.cases import Services
+from civic.services.unit_of_work import UnitOfWork
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+@dataclasses.dataclass
+class Civic:
+    engine: Engine
+    services: Services
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.engine)
+
+
+def load_services(data: Path = DATA) -> Services:
+    district = load_district(data / "district.yml")
+    holidays = yaml.safe_load((data / "holidays.yml").read_text(encoding="utf-8")) or {}
+    calendar = WorkCalendar(list(district.office_hours), load_published(holidays))
+    return Services(district=district, calendar=calendar)
+
+
+def bootstrap(database_url: str | None = None, engine: Engine | None = None,
+              run_migrations: bool = True, data: Path = DATA) -> Civic:
+    engine = engine or make_engine(database_url)
+    if run_migrations:
+        migrate.upgrade(engine)
+    return Civic(engine=engine, services=load_services(data))

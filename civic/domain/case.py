@@ -1,0 +1,265 @@
+"""The case aggregate and its life cycle (DESIGN.md, "The case life cycle").
+
+Every move checks the state and the actor, then appends history and records an
+event; an illegal move raises a domain error and changes nothing.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+
+from civic.domain.actors import COMMAND_CENTRE, GRID_LEADER, RESIDENT, SYSTEM, Actor
+from civic.domain.errors import IllegalMove, NotAllowed, NoteRequired
+
+
+class State(str, enum.Enum):
+    RECEIVED = "received"
+    DISPATCHED = "dispatched"
+    ACCEPTED = "accepted"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    MERGED = "merged"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+
+
+OPEN = frozenset({State.RECEIVED, State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.REOPENED})
+SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
+UNRATED_CLOSE_AFTER = dt.timedelta(days=7)
+
+
+@dataclasses.dataclass(frozen=True)
+class HistoryEntry:
+    at: dt.datetime
+    actor_id: str
+    actor_role: str
+    action: str
+    from_state: str
+    to_state: str
+    note: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseEvent:
+    """Something that happened to a case; committed to the outbox with it."""
+
+    name: str
+    case_number: str
+    at: dt.datetime
+    data: dict
+
+
+@dataclasses.dataclass
+class Case:
+    number: str
+    reporter_id: str | None
+    category: str
+    tier: str
+    description: str
+    address: str
+    grid_id: str | None
+    community_id: str | None
+    created_at: dt.datetime
+    state: State = State.RECEIVED
+    assignee_id: str | None = None
+    informed_ids: tuple[str, ...] = ()
+    escalation_level: int = 0
+    dispatched_at: dt.datetime | None = None
+    signed_at: dt.datetime | None = None
+    contacted_at: dt.datetime | None = None
+    resolved_at: dt.datetime | None = None
+    closed_at: dt.datetime | None = None
+    sign_due: dt.datetime | None = None
+    contact_due: dt.datetime | None = None
+    resolve_due: dt.datetime | None = None
+    solved: bool | None = None
+    satisfaction: str | None = None
+    duplicate_of: str | None = None
+    contact_phone: str | None = None
+    followers: set[str] = dataclasses.field(default_factory=set)
+    history: list[HistoryEntry] = dataclasses.field(default_factory=list)
+    events: list[CaseEvent] = dataclasses.field(default_factory=list)
+    version: int = 0
+
+    # --- who may ------------------------------------------------------------
+
+    def _is_assignee(self, actor: Actor) -> bool:
+        return actor.is_staff and actor.id == self.assignee_id
+
+    def _is_leader(self, actor: Actor) -> bool:
+        return actor.role == GRID_LEADER and self.community_id in actor.communities
+
+    def _is_centre(self, actor: Actor) -> bool:
+        return actor.role == COMMAND_CENTRE
+
+    def _is_reporter(self, actor: Actor) -> bool:
+        return actor.role == RESIDENT and actor.id == self.reporter_id
+
+    def _require(self, allowed: bool, actor: Actor, move: str) -> None:
+        if not allowed:
+            raise NotAllowed(f"{actor.role} {actor.id} may not {move} case {self.number}")
+
+    def _require_state(self, move: str, *states: State) -> None:
+        if self.state not in states:
+            raise IllegalMove(f"cannot {move} case {self.number} in state {self.state.value}")
+
+    @staticmethod
+    def _require_note(note: str, move: str) -> str:
+        if not (note or "").strip():
+            raise NoteRequired(f"{move} needs a note")
+        return note.strip()
+
+    def _record(self, actor: Actor, action: str, at: dt.datetime, to: State | None = None,
+                note: str = "", **data) -> None:
+        before = self.state
+        if to is not None:
+            self.state = to
+        self.history.append(HistoryEntry(at, actor.id, actor.role, action, before.value,
+                                         self.state.value, note))
+        self.events.append(CaseEvent(action, self.number, at, {
+            "actor_id": actor.id, "actor_role": actor.role, "from": before.value,
+            "to": self.state.value, "note": note, **data,
+        }))
+
+    # --- moves ------------------------------------------------------------------
+
+    def receive(self, actor: Actor, at: dt.datetime) -> None:
+        """Record the report itself as the first line of history."""
+        self._record(actor, "received", at, category=self.category, tier=self.tier)
+
+    def route(self, actor: Actor, assignee_id: str, informed_ids: tuple[str, ...],
+              deadlines, at: dt.datetime, note: str = "") -> None:
+        self._require(actor.role == SYSTEM or self._is_centre(actor), actor, "route")
+        self._require_state("route", State.RECEIVED, State.REOPENED)
+        self._dispatch(actor, "routed", assignee_id, informed_ids, deadlines, at, note)
+
+    def _dispatch(self, actor, action, assignee_id, informed_ids, deadlines, at, note):
+        self.assignee_id, self.informed_ids = assignee_id, tuple(informed_ids)
+        self.dispatched_at, self.signed_at, self.contacted_at = at, None, None
+        self.sign_due, self.contact_due, self.resolve_due = (
+            deadlines.sign, deadlines.contact, deadlines.resolve)
+        self._record(actor, action, at, State.DISPATCHED, note, assignee_id=assignee_id,
+                     informed_ids=list(self.informed_ids))
+
+    def sign(self, actor: Actor, at: dt.datetime) -> None:
+        self._require(self._is_assignee(actor) or self._is_leader(actor), actor, "sign")
+        self._require_state("sign", State.DISPATCHED)
+        self.signed_at = at
+        self._record(actor, "signed", at, State.ACCEPTED)
+
+    def contact(self, actor: Actor, at: dt.datetime, note: str = "") -> None:
+        self._require(self._is_assignee(actor), actor, "contact")
+        self._require_state("contact", State.ACCEPTED, State.IN_PROGRESS)
+        self.contacted_at = self.contacted_at or at
+        self._record(actor, "contacted", at, note=note)
+
+    def start(self, actor: Actor, at: dt.datetime) -> None:
+        self._require(self._is_assignee(actor), actor, "start")
+        self._require_state("start", State.ACCEPTED)
+        self._record(actor, "started", at, State.IN_PROGRESS)
+
+    def note_progress(self, actor: Actor, at: dt.datetime, note: str) -> None:
+        self._require(self._is_assignee(actor), actor, "note progress on")
+        self._require_state("note progress on", State.ACCEPTED, State.IN_PROGRESS)
+        self._record(actor, "progress", at, note=self._require_note(note, "progress"))
+
+    def resolve(self, actor: Actor, at: dt.datetime, note: str) -> None:
+        self._require(self._is_assignee(actor), actor, "resolve")
+        self._require_state("resolve", State.ACCEPTED, State.IN_PROGRESS)
+        note = self._require_note(note, "resolve")
+        self.resolved_at = at
+        self._record(actor, "resolved", at, State.RESOLVED, note)
+
+    def return_(self, actor: Actor, at: dt.datetime, reason: str) -> None:
+        """The assignee hands the case back for re-routing."""
+        self._require(self._is_assignee(actor), actor, "return")
+        self._require_state("return", State.DISPATCHED, State.ACCEPTED)
+        reason = self._require_note(reason, "return")
+        self.assignee_id = None
+        self._record(actor, "returned", at, State.RECEIVED, reason)
+
+    def reassign(self, actor: Actor, assignee_id: str, deadlines, at: dt.datetime,
+                 reason: str = "") -> None:
+        self._require(self._is_leader(actor) or self._is_centre(actor), actor, "reassign")
+        self._require_state("reassign", *OPEN)
+        self._dispatch(actor, "reassigned", assignee_id, self.informed_ids, deadlines, at, reason)
+
+    def escalate(self, actor: Actor, assignee_id: str, at: dt.datetime, reason: str) -> None:
+        """One level up the chain; the state stays, the new assignee takes over."""
+        self._require(actor.role == SYSTEM or self._is_leader(actor), actor, "escalate")
+        self._require_state("escalate", *OPEN)
+        self.escalation_level += 1
+        self.assignee_id = assignee_id
+        self._record(actor, "escalated", at, note=reason, level=self.escalation_level,
+                     assignee_id=assignee_id)
+
+    def extend(self, actor: Actor, new_due: dt.datetime, at: dt.datetime, reason: str) -> None:
+        self._require(self._is_leader(actor) or self._is_centre(actor), actor, "extend")
+        self._require_state("extend", *OPEN)
+        reason = self._require_note(reason, "extend")
+        previous, self.resolve_due = self.resolve_due, new_due
+        self._record(actor, "extended", at, note=reason, new_due=new_due.isoformat(),
+                     previous_due=previous.isoformat() if previous else None)
+
+    def rate(self, actor: Actor, solved: bool, satisfaction: str, at: dt.datetime,
+             reason: str = "") -> None:
+        """The reporter answers the two questions; not solved or dissatisfied reopens."""
+        self._require(self._is_reporter(actor), actor, "rate")
+        self._require_state("rate", State.RESOLVED)
+        if satisfaction not in SATISFACTION:
+            raise IllegalMove(f"unknown satisfaction {satisfaction!r}")
+        self.solved, self.satisfaction = solved, satisfaction
+        if solved and satisfaction != "dissatisfied":
+            self.closed_at = at
+            self._record(actor, "rated", at, State.CLOSED, reason, solved=solved,
+                         satisfaction=satisfaction)
+        else:
+            self._record(actor, "reopened", at, State.REOPENED, reason, solved=solved,
+                         satisfaction=satisfaction)
+
+    def close_unrated(self, at: dt.datetime) -> None:
+        self._require_state("close", State.RESOLVED)
+        if at - self.resolved_at < UNRATED_CLOSE_AFTER:
+            raise IllegalMove(f"case {self.number} was resolved less than 7 days ago")
+        self.closed_at = at
+        self._record(Actor.system(), "closed_unrated", at, State.CLOSED)
+
+    def merge(self, actor: Actor, into: str, at: dt.datetime, reason: str) -> None:
+        self._require(self._is_centre(actor), actor, "merge")
+        self._require_state("merge", State.RECEIVED, State.DISPATCHED)
+        self.duplicate_of = into
+        self._record(actor, "merged", at, State.MERGED, self._require_note(reason, "merge"),
+                     into=into)
+
+    def reject(self, actor: Actor, at: dt.datetime, reason: str) -> None:
+        self._require(self._is_centre(actor), actor, "reject")
+        self._require_state("reject", State.RECEIVED, State.DISPATCHED)
+        self._record(actor, "rejected", at, State.REJECTED, self._require_note(reason, "reject"))
+
+    def withdraw(self, actor: Actor, at: dt.datetime, reason: str = "") -> None:
+        self._require(self._is_reporter(actor), actor, "withdraw")
+        self._require_state("withdraw", *OPEN)
+        self._record(actor, "withdrawn", at, State.WITHDRAWN, reason)
+
+    def follow(self, resident_id: str, at: dt.datetime) -> None:
+        """Another resident follows this case (a duplicate report they chose not to file)."""
+        if resident_id != self.reporter_id and resident_id not in self.followers:
+            self.followers.add(resident_id)
+            self.events.append(CaseEvent("followed", self.number, at, {"resident_id": resident_id}))
+
+    # --- reading ----------------------------------------------------------------
+
+    def visible_to(self, resident_id: str) -> bool:
+        return resident_id == self.reporter_id or resident_id in self.followers
+
+    def overdue(self, now: dt.datetime) -> list[str]:
+        """Deadlines passed whose step has not happened yet."""
+        if self.state not in OPEN or self.dispatched_at is None:
+            return []
+        pending = [("sign", self.sign_due, self.signed_at),
+                   ("contact", self.contact_due, self.contacted_at),
+                   ("resolve", self.resolve_due, self.resolved_at)]
+        return [name for name, due, done in pending if done is None and due and now > due]

@@ -1,0 +1,41 @@
+"""A unit of work: one transaction; rolls back unless committed explicitly.
+
+Committing writes the events that the cases it touched recorded into the outbox in
+the same transaction, so nothing is pushed that was not committed and nothing
+committed is left unpushed.
+"""
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+
+from civic.adapters.repository import CaseRepository, OutboxRepository
+from civic.domain.errors import ConcurrentUpdate
+
+
+class UnitOfWork:
+    def __init__(self, engine: Engine):
+        self._engine = engine
+
+    def __enter__(self) -> UnitOfWork:
+        self._conn = self._engine.connect()
+        self._tx = self._conn.begin()
+        self.cases = CaseRepository(self._conn)
+        self.outbox = OutboxRepository(self._conn)
+        self.connection = self._conn
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._tx.is_active:
+            self._tx.rollback()
+        self._conn.close()
+
+    def commit(self) -> None:
+        for case in self.cases.seen:
+            self.outbox.add(case.events)
+        try:
+            self._tx.commit()
+        except OperationalError as error:  # serialisation failures and deadlocks
+            raise ConcurrentUpdate(str(error.orig)) from error
+        for case in self.cases.seen:
+            case.events.clear()

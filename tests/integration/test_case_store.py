@@ -1,0 +1,218 @@
+"""Cases stored for real, on SQLite and PostgreSQL."""
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import select, text
+
+from civic.adapters.tables import case_counters, outbox
+from civic.domain.actors import Actor
+from civic.domain.errors import CaseNotFound, ConcurrentUpdate, DomainError
+from civic.services import cases as handlers
+from civic.services.rates import three_rates
+
+NOW = dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.timezone.utc)  # Wednesday 10:00 Shanghai
+
+
+def report(civic, reporter="r-1", description="望江花园3号楼楼道灯坏了", address="望江花园3号楼",
+           category="repair", now=NOW, **kw):
+    with civic.uow() as uow:
+        return handlers.report_case(uow, civic.services, reporter_id=reporter, category=category,
+                                    description=description, address=address, now=now, **kw)
+
+
+def move(civic, number, actor, action, now=NOW, **kw):
+    with civic.uow() as uow:
+        return handlers.move(uow, civic.services, number=number, actor=actor, action=action,
+                             now=now, **kw)
+
+
+def staff(civic, staff_id):
+    return handlers.staff_actor(civic.services.district, staff_id)
+
+
+def outbox_names(civic, number):
+    with civic.engine.connect() as conn:
+        return list(conn.execute(select(outbox.c.name).where(outbox.c.case_number == number)
+                                 .order_by(outbox.c.id)).scalars())
+
+
+def test_a_report_is_stored_routed_and_announced(civic):
+    case = report(civic)
+    assert case.number == "20261118-0001"
+    with civic.uow() as uow:
+        stored = uow.cases.get(case.number)
+    assert stored.state.value == "dispatched" and stored.grid_id == "WJ-01"
+    assert stored.assignee_id == case.assignee_id and stored.sign_due is not None
+    assert [h.action for h in stored.history] == ["received", "routed"]
+    assert outbox_names(civic, case.number) == ["received", "routed"]
+
+
+def test_nothing_is_kept_unless_committed(civic):
+    with civic.uow() as uow:
+        uow.cases.next_number(dt.date(2026, 11, 18))
+    with civic.engine.connect() as conn:
+        assert conn.execute(select(case_counters)).all() == []
+
+
+def test_case_numbers_are_sequential_per_shanghai_day_and_grow_past_9999(civic):
+    first = report(civic)
+    late_evening_utc = dt.datetime(2026, 11, 18, 16, 30, tzinfo=dt.timezone.utc)  # 00:30 on the 19th
+    second = report(civic, reporter="r-2", description="锦秀大道有坑", address="锦秀大道5号",
+                    now=late_evening_utc)
+    assert (first.number, second.number) == ("20261118-0001", "20261119-0001")
+    with civic.engine.begin() as conn:
+        conn.execute(text("UPDATE case_counters SET last = 9999"))
+    third = report(civic, reporter="r-3", description="和平路路灯不亮", address="和平路10号")
+    assert third.number == "20261118-10000"
+
+
+def test_every_move_is_history_and_outbox_in_one_transaction(civic):
+    case = report(civic)
+    worker = staff(civic, case.assignee_id)
+    move(civic, case.number, worker, "sign")
+    move(civic, case.number, worker, "contact", note="已电话联系")
+    move(civic, case.number, worker, "resolve", note="已更换灯泡")
+    move(civic, case.number, Actor.resident("r-1"), "rate", solved=False,
+         satisfaction="dissatisfied", note="还是不亮")
+    with civic.uow() as uow:
+        stored = uow.cases.get(case.number)
+    assert stored.state.value == "reopened"
+    assert outbox_names(civic, case.number)[-4:] == ["signed", "contacted", "resolved", "reopened"]
+
+
+def test_an_illegal_move_leaves_the_store_unchanged(civic):
+    case = report(civic)
+    with pytest.raises(DomainError):
+        move(civic, case.number, Actor.resident("r-1"), "rate", solved=True, satisfaction="satisfied")
+    with civic.uow() as uow:
+        assert uow.cases.get(case.number).state.value == "dispatched"
+    assert outbox_names(civic, case.number) == ["received", "routed"]
+
+
+def test_an_unknown_place_goes_to_the_street_centre_triage(civic):
+    case = report(civic, description="人民路有个大坑", address="人民路88号")
+    assert case.grid_id is None
+    assert civic.services.district.staff[case.assignee_id].role == "command_centre"
+
+
+def test_a_similar_open_report_in_the_same_grid_is_offered_as_a_duplicate(civic):
+    first = report(civic)
+    with pytest.raises(handlers.LikelyDuplicate) as found:
+        report(civic, reporter="r-2", description="望江花园3号楼的楼道灯坏了好几天")
+    assert found.value.numbers == [first.number]
+    with civic.uow() as uow:
+        handlers.follow_case(uow, resident_id="r-2", number=first.number, now=NOW)
+    with civic.uow() as uow:
+        views = handlers.my_cases(uow, "r-2")
+    assert [(v.number, v.own) for v in views] == [(first.number, False)]
+
+
+def test_residents_see_only_their_own_or_followed_cases(civic):
+    mine = report(civic)
+    theirs = report(civic, reporter="r-9", description="和平里5号楼噪音", address="和平里5号楼",
+                    category="noise")
+    with civic.uow() as uow:
+        assert [v.number for v in handlers.my_cases(uow, "r-1")] == [mine.number]
+        assert handlers.case_for_resident(uow, "r-1", mine.number).state == "dispatched"
+        with pytest.raises(CaseNotFound):
+            handlers.case_for_resident(uow, "r-1", theirs.number)
+        with pytest.raises(CaseNotFound):
+            handlers.case_for_resident(uow, "r-1", "20991231-0001")
+
+
+def test_overdue_cases_escalate_and_week_old_resolved_ones_close(civic):
+    case = report(civic)
+    later = NOW + dt.timedelta(days=3)
+    with civic.uow() as uow:
+        assert handlers.check_deadlines(uow, civic.services, later) == [case.number]
+    with civic.uow() as uow:
+        stored = uow.cases.get(case.number)
+    assert stored.escalation_level >= 1 and stored.assignee_id != case.assignee_id
+
+
+def test_three_rates_follow_the_history(civic):
+    cases = [report(civic, reporter=f"r-{i}", description=f"第{i}个问题 {'甲乙丙丁戊'[i]}",
+                    address=f"和平路{i + 1}号", category="environment", file_anyway=True)
+             for i in range(4)]
+    for i, case in enumerate(cases[:3]):
+        worker = staff(civic, case.assignee_id)
+        move(civic, case.number, worker, "sign", now=NOW + dt.timedelta(minutes=30))
+        move(civic, case.number, worker, "contact", now=NOW + dt.timedelta(hours=1))
+        move(civic, case.number, worker, "resolve", note="已处理", now=NOW + dt.timedelta(hours=2))
+    rate = [(True, "satisfied"), (True, "basically_satisfied"), (False, "dissatisfied")]
+    for case, (solved, satisfaction) in zip(cases, rate):
+        move(civic, case.number, Actor.resident(case.reporter_id), "rate", solved=solved,
+             satisfaction=satisfaction)
+    with civic.uow() as uow:
+        street = three_rates(uow)
+        other = three_rates(uow, category="noise")
+    assert street.response_rate == 3 / 4
+    assert street.resolution_rate == 2 / 3 and street.satisfaction_rate == 2 / 3
+    assert other.dispatched == 0 and other.response_rate is None
+
+
+# --- races (PostgreSQL) --------------------------------------------------------------
+
+
+def run_at_once(functions):
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def run(i, fn):
+        barrier.wait()
+        try:
+            results[i] = fn()
+        except Exception as error:  # the loser's error is the result
+            results[i] = error
+
+    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(functions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results
+
+
+def test_fifty_concurrent_reports_get_fifty_distinct_numbers(postgres):
+    results = run_at_once([
+        (lambda i=i: report(postgres, reporter=f"r-{i}", description=f"问题{i} " + "abcdefghij"[i % 10] * (i + 1),
+                            address=f"幸福街{i + 1}号", category="other", file_anyway=True))
+        for i in range(50)
+    ])
+    numbers = [r.number for r in results]
+    assert len(set(numbers)) == 50
+    assert sorted(numbers) == [f"20261118-{i:04d}" for i in range(1, 51)]
+
+
+def test_two_staff_signing_at_once_exactly_one_wins(postgres):
+    case = report(postgres)
+    worker = staff(postgres, case.assignee_id)
+    leader = staff(postgres, "gl-wangjiang")
+    results = run_at_once([lambda: move(postgres, case.number, worker, "sign"),
+                           lambda: move(postgres, case.number, leader, "sign")])
+    wins = [r for r in results if not isinstance(r, Exception)]
+    losses = [r for r in results if isinstance(r, Exception)]
+    assert len(wins) == 1 and len(losses) == 1
+    assert isinstance(losses[0], (ConcurrentUpdate, DomainError))
+    assert outbox_names(postgres, case.number).count("signed") == 1
+
+
+def test_a_reopen_racing_a_rating_has_one_consistent_outcome(postgres):
+    case = report(postgres)
+    worker = staff(postgres, case.assignee_id)
+    move(postgres, case.number, worker, "sign")
+    move(postgres, case.number, worker, "resolve", note="已处理")
+    reporter = Actor.resident("r-1")
+    results = run_at_once([
+        lambda: move(postgres, case.number, reporter, "rate", solved=True, satisfaction="satisfied"),
+        lambda: move(postgres, case.number, reporter, "rate", solved=False,
+                     satisfaction="dissatisfied", note="没修好"),
+    ])
+    assert sum(isinstance(r, Exception) for r in results) == 1
+    with postgres.uow() as uow:
+        stored = uow.cases.get(case.number)
+    last = stored.history[-1]
+    assert (stored.state.value, last.action) in (("closed", "rated"), ("reopened", "reopened"))
+    assert [h.action for h in stored.history].count("rated") + \
+        [h.action for h in stored.history].count("reopened") == 1
