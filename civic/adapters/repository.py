@@ -124,15 +124,25 @@ class CaseRepository:
 
     # --- queries -----------------------------------------------------------------
 
-    def numbers_for_resident(self, resident_id: str, limit: int = 20) -> list[str]:
-        """The resident's own and followed cases, newest first."""
-        own = select(cases.c.number, cases.c.created_at).where(cases.c.reporter_id == resident_id)
-        followed = (select(cases.c.number, cases.c.created_at)
-                    .join(case_followers, case_followers.c.case_number == cases.c.number)
-                    .where(case_followers.c.resident_id == resident_id))
-        both = own.union_all(followed).subquery()
-        query = select(both.c.number).order_by(both.c.created_at.desc()).limit(limit)
-        return list(self._conn.execute(query).scalars())
+    def list_for_resident(self, resident_id: str, limit: int = 20) -> list[Case]:
+        """The resident's own and followed cases, newest first, without their history.
+
+        One query: a list needs states and deadlines, not every history line.
+        """
+        followed = select(case_followers.c.case_number).where(
+            case_followers.c.resident_id == resident_id)
+        rows = self._conn.execute(
+            select(cases).where((cases.c.reporter_id == resident_id) | cases.c.number.in_(followed))
+            .order_by(cases.c.created_at.desc()).limit(limit)).mappings()
+        found = [self._case(r) for r in rows]
+        if found:
+            followers = self._conn.execute(
+                select(case_followers.c.case_number)
+                .where(case_followers.c.resident_id == resident_id,
+                       case_followers.c.case_number.in_([c.number for c in found]))).scalars()
+            for number in set(followers):
+                next(c for c in found if c.number == number).followers.add(resident_id)
+        return found
 
     def open_in_grid(self, grid_id: str | None, category: str) -> list[Case]:
         rows = self._conn.execute(

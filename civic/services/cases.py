@@ -57,8 +57,13 @@ def _assign(services: Services, grid_id, category: str, tier: str, now: dt.datet
 
 def report_case(uow, services: Services, *, reporter_id: str, category: str, description: str,
                 address: str, now: dt.datetime, contact_phone: str | None = None,
-                grid_id: str | None = None, file_anyway: bool = False) -> Case:
-    """Open a case and route it; ambiguous places and likely duplicates are asked back."""
+                grid_id: str | None = None, file_anyway: bool = False,
+                household_address: str | None = None) -> Case:
+    """Open a case and route it; ambiguous places and likely duplicates are asked back.
+
+    A report that names no place is about the resident's remembered household address.
+    """
+    address = address or household_address or ""
     if grid_id is None and address:
         resolution = resolve_address(services.district, address)
         if resolution.kind == "ambiguous":
@@ -73,7 +78,7 @@ def report_case(uow, services: Services, *, reporter_id: str, category: str, des
     number = uow.cases.next_number(now.astimezone(SHANGHAI).date())
     community = services.district.community_of(grid_id) if grid_id else None
     case = Case(number=number, reporter_id=reporter_id, category=category, tier=tier.value,
-                description=description, address=address or "", grid_id=grid_id,
+                description=description, address=address, grid_id=grid_id,
                 community_id=getattr(community, "id", community), created_at=now,
                 contact_phone=contact_phone)
     case.receive(Actor.resident(reporter_id), now)
@@ -215,7 +220,8 @@ def view(case: Case, resident_id: str) -> CaseView:
 
 
 def my_cases(uow, resident_id: str) -> list[CaseView]:
-    return [view(uow.cases.get(n), resident_id) for n in uow.cases.numbers_for_resident(resident_id)]
+    """Own and followed cases with status and next deadline (no history in a list)."""
+    return [view(case, resident_id) for case in uow.cases.list_for_resident(resident_id)]
 
 
 def case_for_resident(uow, resident_id: str, number: str) -> CaseView:

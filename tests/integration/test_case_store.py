@@ -96,6 +96,19 @@ def test_an_unknown_place_goes_to_the_street_centre_triage(civic):
     assert civic.services.district.staff[case.assignee_id].role == "command_centre"
 
 
+def test_a_report_without_a_place_uses_the_remembered_household_address(civic):
+    case = report(civic, description="楼下的路灯坏了", address="", household_address="和平里5号楼")
+    assert (case.address, case.grid_id) == ("和平里5号楼", "HP-01")
+
+
+def test_an_ambiguous_place_is_asked_back_with_candidates(civic):
+    with pytest.raises(handlers.AmbiguousAddress) as asked:
+        report(civic, address="阳光花园")
+    assert {c.grid_id for c in asked.value.candidates} == {"JX-01", "JX-02"}
+    case = report(civic, address="阳光花园", grid_id="JX-02")
+    assert case.grid_id == "JX-02"
+
+
 def test_a_similar_open_report_in_the_same_grid_is_offered_as_a_duplicate(civic):
     first = report(civic)
     with pytest.raises(handlers.LikelyDuplicate) as found:
@@ -147,7 +160,12 @@ def test_three_rates_follow_the_history(civic):
     with civic.uow() as uow:
         street = three_rates(uow)
         other = three_rates(uow, category="noise")
+        grid = three_rates(uow, grid_id=cases[0].grid_id)
+        community = three_rates(uow, community_id="heping")
+        before = three_rates(uow, end=NOW)
     assert street.response_rate == 3 / 4
+    assert grid.dispatched == sum(c.grid_id == cases[0].grid_id for c in cases) > 0
+    assert community.dispatched == 4 and before.dispatched == 0
     assert street.resolution_rate == 2 / 3 and street.satisfaction_rate == 2 / 3
     assert other.dispatched == 0 and other.response_rate is None
 
