@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 comma := ,
 
-.PHONY: run test train bench bench-nlu venv clean
+.PHONY: run test train bench bench-nlu bench-store venv clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@python=""; \
@@ -34,10 +34,13 @@ run: train
 test: train
 	$(PY) -m pytest
 
-bench: bench-nlu
+bench: bench-nlu bench-store
 
 bench-nlu: train
 	$(PY) bench/nlu.py
+
+bench-store: $(STAMP)
+	$(PY) bench/store.py
 
 clean:
 	rm -rf $(VENV) models .rasa .pytest_cache

@@ -261,7 +261,7 @@ class _Reader:
                grids: dict[str, Grid], communities: dict[str, Community]) -> Staff:
         role = raw.get("role")
         if role not in ROLES:
-            self.fail(entry, f"missing role" if role is None else f"unknown role {role}")
+            self.fail(entry, "missing role" if role is None else f"unknown role {role}")
         grid_ids = self.names(raw, "grids", entry)
         community_ids = self.names(raw, "communities", entry)
         for gid in grid_ids:

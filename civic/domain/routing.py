@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from typing import Iterable
+from typing import Callable, Iterable
 from zoneinfo import ZoneInfo
 
 from civic.domain.district import (COMMAND_CENTRE, GRID_LEADER, GRID_WORKER, RESPONDER,
@@ -153,7 +153,8 @@ def _candidates(district: District, place: _Place, tail: str) -> list[Candidate]
     return [Candidate(g.id, g.name) for g in district.grids_of_community(place.canonical)]
 
 
-def _numbered_candidates(district, name, tail, number_pattern, parts_named) -> list[Candidate]:
+def _numbered_candidates(district: District, name: str, tail: str, number_pattern: re.Pattern,
+                         parts_named: Callable[[District, str], list]) -> list[Candidate]:
     """Estates by building, roads by house number; without a number, every part."""
     match = number_pattern.match(tail)
     number = int(match.group(1)) if match else None

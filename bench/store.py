@@ -1,0 +1,169 @@
+"""Store benchmark on PostgreSQL (a schema of its own, dropped afterwards).
+
+    python bench/store.py [--cases 1000000] [--url postgresql://postgres@127.0.0.1:5432/test]
+
+Prints: case creation throughput through the real handler (one writer, and eight at
+once); then, with --cases loaded: p50/p95/p99 of a resident's "my cases" list and of a
+case-by-number lookup, and the time of a 三率 report over all cases.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import random
+import statistics
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from civic.adapters import migrate  # noqa: E402
+from civic.bootstrap import Civic, load_services  # noqa: E402
+from civic.services import cases as handlers  # noqa: E402
+from civic.services.rates import three_rates  # noqa: E402
+
+NOW = dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.timezone.utc)
+CATEGORIES = ("parking", "elderly_care", "dispute", "repair", "noise", "environment", "safety", "other")
+STATES = ("dispatched", "accepted", "in_progress", "resolved", "closed", "closed", "closed", "withdrawn")
+RESIDENTS_PER_MILLION = 100_000
+
+
+def percentiles(ms: list[float]) -> str:
+    cuts = statistics.quantiles(ms, n=100, method="inclusive")
+    return f"p50 {cuts[49]:.2f} ms  p95 {cuts[94]:.2f} ms  p99 {cuts[98]:.2f} ms"
+
+
+def creation_throughput(civic: Civic, count: int, writers: int) -> float:
+    addresses = ["望江花园3号楼", "清溪路18号", "阳光花园16栋", "和平里5号楼", "人民路88号"]
+    per_writer = count // writers
+
+    def write(w: int) -> None:
+        for i in range(per_writer):
+            with civic.uow() as uow:
+                handlers.report_case(
+                    uow, civic.services, reporter_id=f"bench-{w}-{i}", category=CATEGORIES[i % 8],
+                    description=f"基准测试问题 {w}-{i}", address=addresses[i % len(addresses)],
+                    now=NOW, file_anyway=True)
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in range(writers)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return per_writer * writers / (time.perf_counter() - start)
+
+
+def load_cases(civic: Civic, count: int) -> None:
+    """Bulk-load synthetic cases (two history lines each) with COPY."""
+    rng = random.Random(7)
+    residents = max(1, count * RESIDENTS_PER_MILLION // 1_000_000)
+    grids = list(civic.services.district.grids.values())
+    cases_csv, history_csv = io.StringIO(), io.StringIO()
+    base = dt.datetime(2025, 1, 1)
+    for n in range(count):
+        created = base + dt.timedelta(minutes=n % 900_000)
+        number = f"{created:%Y%m%d}-{n:07d}"
+        grid = grids[n % len(grids)]
+        state = STATES[n % len(STATES)]
+        rated = state == "closed"
+        signed = created + dt.timedelta(minutes=rng.randint(5, 200))
+        contacted = signed + dt.timedelta(hours=rng.randint(1, 30))
+        cases_csv.write("\t".join([
+            number, f"resident-{rng.randrange(residents)}", CATEGORIES[n % 8], "ordinary",
+            "synthetic", "和平路1号", grid.id, grid.community_id, state, "gw-x", "", "0",
+            str(created), str(created), str(signed), str(contacted), "\\N", "\\N",
+            str(created + dt.timedelta(hours=2)), str(created + dt.timedelta(days=1)),
+            str(created + dt.timedelta(days=9)),
+            ("t" if rng.random() < 0.9 else "f") if rated else "\\N",
+            rng.choice(["satisfied", "basically_satisfied", "dissatisfied"]) if rated else "\\N",
+            "\\N", "\\N", "1"]) + "\n")
+        for action in ("received", "routed"):
+            history_csv.write(f"{number}\t{created}\tsystem\tsystem\t{action}\treceived\tdispatched\t\n")
+    columns = ("number, reporter_id, category, tier, description, address, grid_id, community_id, "
+               "state, assignee_id, informed_ids, escalation_level, created_at, dispatched_at, "
+               "signed_at, contacted_at, resolved_at, closed_at, sign_due, contact_due, resolve_due, "
+               "solved, satisfaction, duplicate_of, contact_phone, version")
+    raw = civic.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cases_csv.seek(0)
+        cursor.copy_expert(f"COPY cases ({columns}) FROM STDIN", cases_csv)
+        history_csv.seek(0)
+        cursor.copy_expert("COPY case_history (case_number, at, actor_id, actor_role, action, "
+                           "from_state, to_state, note) FROM STDIN", history_csv)
+        raw.commit()
+        cursor.execute("ANALYZE")
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def timed(fn, samples: int) -> list[float]:
+    ms = []
+    for _ in range(samples):
+        start = time.perf_counter()
+        fn()
+        ms.append((time.perf_counter() - start) * 1000)
+    return ms
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--url", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--samples", type=int, default=2000)
+    args = parser.parse_args()
+
+    admin = create_engine(args.url, future=True)
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    engine = create_engine(args.url, future=True, pool_size=12,
+                           connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        migrate.upgrade(engine)
+        civic = Civic(engine=engine, services=load_services())
+        print(f"store benchmark on {engine.dialect.name}, schema {schema}")
+        print(f"case creation, 1 writer : {creation_throughput(civic, 400, 1):7.0f} cases/s")
+        print(f"case creation, 8 writers: {creation_throughput(civic, 800, 8):7.0f} cases/s")
+
+        start = time.perf_counter()
+        load_cases(civic, args.cases)
+        print(f"loaded {args.cases:,} cases in {time.perf_counter() - start:.0f} s")
+        residents = max(1, args.cases * RESIDENTS_PER_MILLION // 1_000_000)
+        rng = random.Random(11)
+        with civic.uow() as uow:
+            mine = timed(lambda: handlers.my_cases(uow, f"resident-{rng.randrange(residents)}"),
+                         args.samples)
+            print(f"my cases (own + followed)   : {percentiles(mine)}")
+
+            def lookup():
+                n = rng.randrange(args.cases)
+                created = dt.datetime(2025, 1, 1) + dt.timedelta(minutes=n % 900_000)
+                uow.cases.get(f"{created:%Y%m%d}-{n:07d}")
+
+            print(f"case by number (with history): {percentiles(timed(lookup, args.samples))}")
+            start = time.perf_counter()
+            rates = three_rates(uow)
+            took = time.perf_counter() - start
+        print(f"三率 over {rates.dispatched:,} dispatched cases: {took * 1000:.0f} ms "
+              f"(response {rates.response_rate:.1%}, resolution {rates.resolution_rate:.1%}, "
+              f"satisfaction {rates.satisfaction_rate:.1%})")
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
