@@ -173,7 +173,8 @@ class OutboxRepository:
     def add(self, events: list[CaseEvent]) -> None:
         if events:
             self._conn.execute(insert(outbox), [
-                {"name": e.name, "case_number": e.case_number, "at": _naive_utc(e.at),
+                {"name": e.name, "case_number": getattr(e, "case_number", None),
+                 "at": _naive_utc(e.at),
                  "payload": json.dumps(e.data, ensure_ascii=False, default=str)}
                 for e in events
             ])

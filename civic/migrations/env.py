@@ -3,7 +3,7 @@ from alembic import context
 from sqlalchemy import text
 
 from civic.adapters.database import make_engine
-from civic.adapters.tables import metadata
+from civic.adapters.schema import metadata
 
 # Tables that belong to Rasa's tracker store or APScheduler's job store share the
 # database; autogenerate must neither drop nor create them.

@@ -9,6 +9,9 @@ from __future__ import annotations
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 
+from civic.adapters.accounts_repository import AccountRepository
+from civic.adapters.mediation_repository import BookingRepository
+from civic.adapters.points_repository import PointsRepository
 from civic.adapters.repository import CaseRepository, OutboxRepository
 from civic.domain.errors import ConcurrentUpdate
 
@@ -22,6 +25,12 @@ class UnitOfWork:
         self._tx = self._conn.begin()
         self.cases = CaseRepository(self._conn)
         self.outbox = OutboxRepository(self._conn)
+        self.points = PointsRepository(self._conn)
+        self.bookings = BookingRepository(self._conn)
+        self.accounts = AccountRepository(self._conn)
+        # Events of aggregates other than cases (bookings, points, accounts) are
+        # appended here by handlers and written to the outbox on commit.
+        self.events: list = []
         self.connection = self._conn
         return self
 
@@ -33,9 +42,11 @@ class UnitOfWork:
     def commit(self) -> None:
         for case in self.cases.seen:
             self.outbox.add(case.events)
+        self.outbox.add(self.events)
         try:
             self._tx.commit()
         except OperationalError as error:  # serialisation failures and deadlocks
             raise ConcurrentUpdate(str(error.orig)) from error
         for case in self.cases.seen:
             case.events.clear()
+        self.events = []

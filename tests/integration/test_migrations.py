@@ -5,7 +5,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 
 from civic.adapters.migrate import MIGRATIONS
-from civic.adapters.tables import metadata
+from civic.adapters.schema import metadata
 
 
 def include_object():

@@ -1,0 +1,5 @@
+"""Every table of the store on one MetaData (Alembic and the tests compare against it)."""
+from civic.adapters import tables
+from civic.adapters.tables import metadata
+
+__all__ = ["metadata", "tables"]
