@@ -1,9 +1,68 @@
-"""accounts in the store (filled in by the accounts work)."""
+"""Residents and staff links in the store."""
 from __future__ import annotations
 
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
+
+from civic.adapters.repository import _aware, _naive_utc
+from civic.adapters.tables import case_followers, cases
+from civic.adapters.tables_accounts import link_codes, residents, staff_links
+from civic.domain.accounts import LinkCode, Resident
+
+_RESIDENT_FIELDS = ("display_name", "household_address", "phone", "consent_at", "erased_at")
+_CODE_FIELDS = ("staff_id", "issued_by", "issued_at", "expires_at", "used_at", "used_by")
 
 
 class AccountRepository:
     def __init__(self, connection: Connection):
         self._conn = connection
+
+    def resident(self, resident_id: str) -> Resident | None:
+        row = self._conn.execute(
+            select(residents).where(residents.c.id == resident_id)).mappings().first()
+        if row is None:
+            return None
+        return Resident(id=row["id"], **{f: _aware(row[f]) for f in _RESIDENT_FIELDS})
+
+    def save_resident(self, resident: Resident) -> None:
+        values = {f: _naive_utc(getattr(resident, f)) for f in _RESIDENT_FIELDS}
+        done = self._conn.execute(
+            update(residents).where(residents.c.id == resident.id).values(**values))
+        if done.rowcount == 0:
+            self._conn.execute(insert(residents).values(id=resident.id, **values))
+
+    def detach_from_cases(self, resident_id: str) -> int:
+        """The street office keeps the cases, without the reporter's identity or contact."""
+        self._conn.execute(delete(case_followers).where(case_followers.c.resident_id == resident_id))
+        return self._conn.execute(
+            update(cases).where(cases.c.reporter_id == resident_id)
+            .values(reporter_id=None, contact_phone=None)).rowcount
+
+    def add_code(self, code: LinkCode) -> None:
+        self._conn.execute(insert(link_codes).values(
+            code=code.code, **{f: _naive_utc(getattr(code, f)) for f in _CODE_FIELDS}))
+
+    def code(self, code: str) -> LinkCode | None:
+        row = self._conn.execute(
+            select(link_codes).where(link_codes.c.code == code).with_for_update()).mappings().first()
+        if row is None:
+            return None
+        return LinkCode(code=row["code"], **{f: _aware(row[f]) for f in _CODE_FIELDS})
+
+    def use_code(self, code: LinkCode) -> bool:
+        """Mark used unless someone used it first (the code works once)."""
+        done = self._conn.execute(
+            update(link_codes).where(link_codes.c.code == code.code, link_codes.c.used_at.is_(None))
+            .values(used_at=_naive_utc(code.used_at), used_by=code.used_by))
+        return done.rowcount == 1
+
+    def link_staff(self, staff_id: str, telegram_id: int, at) -> None:
+        self._conn.execute(delete(staff_links).where(
+            (staff_links.c.staff_id == staff_id) | (staff_links.c.telegram_id == telegram_id)))
+        self._conn.execute(insert(staff_links).values(
+            staff_id=staff_id, telegram_id=telegram_id, linked_at=_naive_utc(at)))
+
+    def staff_id_for(self, telegram_id: int) -> str | None:
+        return self._conn.execute(
+            select(staff_links.c.staff_id).where(staff_links.c.telegram_id == telegram_id)
+        ).scalar_one_or_none()

@@ -1,0 +1,32 @@
+"""Residents, staff account links and one-time link codes."""
+from sqlalchemy import BigInteger, Column, DateTime, String, Table, Text
+
+from civic.adapters.tables import metadata
+
+residents = Table(
+    "residents", metadata,
+    Column("id", String(64), primary_key=True),
+    Column("display_name", Text),
+    Column("household_address", Text),
+    Column("phone", String(32)),
+    Column("consent_at", DateTime),
+    Column("erased_at", DateTime),
+)
+
+staff_links = Table(
+    "staff_links", metadata,
+    Column("staff_id", String(64), primary_key=True),
+    Column("telegram_id", BigInteger, nullable=False, unique=True),
+    Column("linked_at", DateTime, nullable=False),
+)
+
+link_codes = Table(
+    "link_codes", metadata,
+    Column("code", String(16), primary_key=True),
+    Column("staff_id", String(64), nullable=False),
+    Column("issued_by", String(64), nullable=False),
+    Column("issued_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),
+    Column("used_at", DateTime),
+    Column("used_by", BigInteger),
+)

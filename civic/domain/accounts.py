@@ -1,0 +1,64 @@
+"""Residents (known by their Telegram account) and staff account links."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+from civic.domain.errors import DomainError
+
+MOBILE = re.compile(r"1[3-9]\d{9}")
+LINK_CODE_LIFETIME = dt.timedelta(hours=24)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
+
+
+class InvalidPhone(DomainError):
+    """Not a mainland mobile number."""
+
+
+class InvalidLinkCode(DomainError):
+    """Unknown, expired or already used link code (one answer for all three)."""
+
+
+@dataclasses.dataclass
+class Resident:
+    id: str
+    display_name: str | None
+    household_address: str | None = None
+    phone: str | None = None
+    consent_at: dt.datetime | None = None
+    erased_at: dt.datetime | None = None
+
+    def change_address(self, address: str) -> None:
+        address = (address or "").strip()
+        if not address:
+            raise DomainError("an address cannot be empty")
+        self.household_address = address
+
+    def set_phone(self, phone: str) -> None:
+        digits = re.sub(r"[\s-]", "", phone or "")
+        if not MOBILE.fullmatch(digits):
+            raise InvalidPhone(phone)
+        self.phone = digits
+
+    def erase(self, at: dt.datetime) -> None:
+        """Forget name, phone and address; the account row stays as a tombstone."""
+        self.display_name = self.household_address = self.phone = None
+        self.consent_at = None
+        self.erased_at = at
+
+
+@dataclasses.dataclass
+class LinkCode:
+    code: str
+    staff_id: str
+    issued_by: str
+    issued_at: dt.datetime
+    expires_at: dt.datetime
+    used_at: dt.datetime | None = None
+    used_by: int | None = None
+
+    def use(self, telegram_id: int, at: dt.datetime) -> None:
+        if self.used_at is not None or at >= self.expires_at:
+            raise InvalidLinkCode(self.code)
+        self.used_at, self.used_by = at, telegram_id
