@@ -1,75 +1,40 @@
-"""Working days and public holidays on the Chinese calendar, plus data/holidays.yml."""
+"""Working days and holidays for time expressions: the civic calendar's."""
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import logging
 from pathlib import Path
 
-import chinese_calendar
 import yaml
 
-log = logging.getLogger(__name__)
+from civic.domain.calendar import WorkCalendar, load_published
+
 HOLIDAYS_FILE = Path(__file__).resolve().parent.parent / "data" / "holidays.yml"
 
-# chinese_calendar's English names, keyed by the words residents use.
+# The words residents use for a holiday, to the calendar's names.
 HOLIDAY_NAMES = {
-    "元旦": "New Year's Day", "春节": "Spring Festival", "清明": "Tomb-sweeping Day",
-    "清明节": "Tomb-sweeping Day", "劳动节": "Labour Day", "五一": "Labour Day",
-    "端午": "Dragon Boat Festival", "端午节": "Dragon Boat Festival",
-    "中秋": "Mid-autumn Festival", "中秋节": "Mid-autumn Festival",
-    "国庆": "National Day", "国庆节": "National Day",
+    "元旦": "元旦", "春节": "春节", "清明": "清明节", "清明节": "清明节",
+    "劳动节": "劳动节", "五一": "劳动节", "端午": "端午节", "端午节": "端午节",
+    "中秋": "中秋节", "中秋节": "中秋节", "国庆": "国庆节", "国庆节": "国庆节",
 }
-# Statutory dates that never move, for years nobody has published yet.
-_FIXED = {(1, 1): "New Year's Day", (5, 1): "Labour Day", (10, 1): "National Day",
-          (10, 2): "National Day", (10, 3): "National Day"}
 
 
 @functools.lru_cache(maxsize=1)
-def _published(path: Path = HOLIDAYS_FILE) -> dict[int, dict[dt.date, str | None]]:
-    """{year: {date: holiday name, or None for a make-up working day}} from the YAML file."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
-    years: dict[int, dict[dt.date, str | None]] = {}
-    for year, spec in (data or {}).items():
-        days = years.setdefault(int(year), {})
-        for block in spec.get("holidays", []):
-            day = block["from"]
-            while day <= block["to"]:
-                days[day] = HOLIDAY_NAMES.get(block["name"], block["name"])
-                day += dt.timedelta(days=1)
-        for day in spec.get("workdays", []):
-            days[day] = None
-    return years
+def calendar() -> WorkCalendar:
+    """The street office's calendar (chinese_calendar plus data/holidays.yml).
 
-
-@functools.lru_cache(maxsize=None)
-def _warn_unpublished(year: int) -> None:
-    log.warning("no holiday data for %s: using weekends and fixed statutory dates", year)
+    Time expressions ask about days only, so office hours do not matter here.
+    """
+    data = yaml.safe_load(HOLIDAYS_FILE.read_text(encoding="utf-8")) if HOLIDAYS_FILE.exists() else None
+    return WorkCalendar([(dt.time(0, 0), dt.time(23, 59))], load_published(data or {}))
 
 
 def holiday_name(day: dt.date) -> str | None:
-    """The public holiday on this day, or None on a working day or a plain weekend."""
-    if day.year in _published():
-        return _published()[day.year].get(day)
-    try:
-        is_holiday, name = chinese_calendar.get_holiday_detail(day)
-        return name if is_holiday else None
-    except NotImplementedError:
-        _warn_unpublished(day.year)
-        return _FIXED.get((day.month, day.day))
+    return calendar().holiday_name(day)
 
 
 def is_workday(day: dt.date) -> bool:
-    if day.year in _published():
-        known = _published()[day.year]
-        if day in known:
-            return known[day] is None
-        return day.weekday() < 5
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        _warn_unpublished(day.year)
-        return day.weekday() < 5 and (day.month, day.day) not in _FIXED
+    return calendar().is_workday(day)
 
 
 def next_workday(today: dt.date) -> dt.date:
