@@ -57,7 +57,7 @@ class CaseRepository:
         row = self._row(case)
         row["version"] = case.version = 1
         self._conn.execute(insert(cases).values(**row))
-        self._write_children(case, history_from=0)
+        self._write_children(case)
         self.seen.append(case)
 
     def get(self, number: str) -> Case | None:
@@ -90,11 +90,15 @@ class CaseRepository:
         if done.rowcount != 1:
             raise ConcurrentUpdate(f"case {case.number} was changed by someone else")
         case.version += 1
-        self._write_children(case, history_from=getattr(case, "_loaded_history", 0))
-        case._loaded_history = len(case.history)
+        self._write_children(case)
 
-    def _write_children(self, case: Case, history_from: int) -> None:
-        new_history = case.history[history_from:]
+    def _write_children(self, case: Case) -> None:
+        """Append the history lines and followers the store has not seen yet.
+
+        What was loaded or written is remembered on the object, so saving twice in one
+        unit of work writes each line once.
+        """
+        new_history = case.history[getattr(case, "_loaded_history", 0):]
         if new_history:
             self._conn.execute(insert(case_history), [
                 {"case_number": case.number, "at": _naive_utc(h.at), "actor_id": h.actor_id,
@@ -107,6 +111,7 @@ class CaseRepository:
             self._conn.execute(insert(case_followers), [
                 {"case_number": case.number, "resident_id": r} for r in sorted(new_followers)])
         case._loaded_followers = set(case.followers)
+        case._loaded_history = len(case.history)
 
     @staticmethod
     def _row(case: Case) -> dict:

@@ -234,3 +234,18 @@ def test_a_reopen_racing_a_rating_has_one_consistent_outcome(postgres):
     assert (stored.state.value, last.action) in (("closed", "rated"), ("reopened", "reopened"))
     assert [h.action for h in stored.history].count("rated") + \
         [h.action for h in stored.history].count("reopened") == 1
+
+
+def test_saving_twice_in_one_unit_of_work_writes_each_history_line_once(civic):
+    case = report(civic)
+    worker = staff(civic, case.assignee_id)
+    with civic.uow() as uow:
+        stored = uow.cases.get(case.number)
+        stored.sign(worker, NOW)
+        uow.cases.save(stored)
+        stored.start(worker, NOW)
+        uow.cases.save(stored)
+        uow.commit()
+    with civic.uow() as uow:
+        actions = [h.action for h in uow.cases.get(case.number).history]
+    assert actions == ["received", "routed", "signed", "started"]
