@@ -3,8 +3,12 @@
     python bench/store.py [--cases 1000000] [--url postgresql://postgres@127.0.0.1:5432/test]
 
 Prints: case creation throughput through the real handler (one writer, and eight at
-once); then, with --cases loaded: p50/p95/p99 of a resident's "my cases" list and of a
-case-by-number lookup, and the time of a 三率 report over all cases.
+once); reward redemptions per second under contention (eight threads, one reward of
+limited stock), checked for overdraw; then, with --cases loaded: p50/p95/p99 of a
+resident's "my cases" list and of a case-by-number lookup, and the time of a 三率
+report over all cases.
+Also mediation bookings per second: 200 residents on eight threads competing for one
+day's slots, checked for double booking.
 """
 from __future__ import annotations
 
@@ -22,11 +26,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, func, select, text  # noqa: E402
 
 from civic.adapters import migrate  # noqa: E402
+from civic.adapters.tables_mediation import bookings as booking_rows  # noqa: E402
 from civic.bootstrap import Civic, load_services  # noqa: E402
+from civic.domain.actors import Actor  # noqa: E402
+from civic.domain.mediation import SlotTaken  # noqa: E402
+from civic.domain.points import NotEnoughPoints, OutOfStock, Reward  # noqa: E402
 from civic.services import cases as handlers  # noqa: E402
+from civic.services import mediation  # noqa: E402
+from civic.services import points  # noqa: E402
 from civic.services.rates import three_rates  # noqa: E402
 
 NOW = dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.timezone.utc)
@@ -59,6 +69,105 @@ def creation_throughput(civic: Civic, count: int, writers: int) -> float:
     for t in threads:
         t.join()
     return per_writer * writers / (time.perf_counter() - start)
+
+
+def booking_throughput(civic: Civic, residents: int = 200, workers: int = 8) -> tuple[float, str]:
+    """Residents on eight threads book one day's mediation slots with any mediator, half
+    in person and half online; a lost race looks again and tries another free slot, until
+    the day is full. Then check that no mediator or room holds two live bookings at once."""
+    day = dt.date(2026, 11, 19)  # the working day after NOW
+    outcomes = {"booked": 0, "lost": 0, "full": 0}
+    lock = threading.Lock()
+
+    def work(w: int) -> None:
+        for r in range(w, residents, workers):
+            resident, mode, rng = f"bench-m-{r}", ("in_person", "online")[r % 2], random.Random(r)
+            while True:
+                with civic.uow() as uow:
+                    free = mediation.available_slots(uow, civic.services, day=day, mode=mode, now=NOW)
+                if not free:
+                    outcome = "full"
+                    break
+                try:
+                    with civic.uow() as uow:
+                        mediation.book(uow, civic.services, actor=Actor.resident(resident),
+                                       mediator_id=None, mode=mode, starts_at=rng.choice(free).starts_at,
+                                       dispute="基准测试：邻里纠纷", other_party_name="某某", now=NOW)
+                    outcome = "booked"
+                    break
+                except SlotTaken:
+                    with lock:
+                        outcomes["lost"] += 1
+            with lock:
+                outcomes[outcome] += 1
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(workers)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    per_second = outcomes["booked"] / (time.perf_counter() - start)
+    b = booking_rows.c
+    live = b.state == "booked"
+    with civic.engine.connect() as conn:
+        doubled = sum(conn.execute(
+            select(func.count()).select_from(select(column, b.starts_at).where(live, column.isnot(None))
+                                             .group_by(column, b.starts_at)
+                                             .having(func.count() > 1).subquery())).scalar_one()
+            for column in (b.mediator_id, b.room_id))
+    verdict = "no double booking" if doubled == 0 else f"DOUBLE BOOKED: {doubled} slots"
+    return per_second, (f"{outcomes['booked']} booked for {residents} residents, {outcomes['lost']} "
+                        f"lost races retried, {outcomes['full']} found the day full; {verdict}")
+
+
+def redemption_throughput(civic: Civic, threads: int = 8, attempts: int = 100,
+                          residents: int = 32, stock: int = 600) -> tuple[float, str]:
+    """Eight threads redeem one reward of limited stock for residents they share, so
+    both the per-resident lock and the stock row are contended; then check that no
+    balance went below zero and no more was handed out than was in stock."""
+    price, grant = 10, 10 * (threads * attempts // residents + 5)
+    staff = handlers.staff_actor(civic.services.district, "gw-wj-01")
+    with civic.uow() as uow:
+        points.sync_catalogue(uow, [Reward("bench-towel", "毛巾", price, stock)])
+    for r in range(residents):
+        with civic.uow() as uow:
+            points.award(uow, civic.services, actor=staff, resident_id=f"bench-r-{r}",
+                         kind="public_virtue", amount=grant, reason="基准测试", key="bench", now=NOW)
+    outcomes = {"won": 0, "out": 0, "short": 0}
+    lock = threading.Lock()
+
+    def redeem(w: int) -> None:
+        for i in range(attempts):
+            resident = f"bench-r-{(w * attempts + i) % residents}"
+            try:
+                with civic.uow() as uow:
+                    points.redeem(uow, actor=Actor.resident(resident), resident_id=resident,
+                                  reward_id="bench-towel", now=NOW)
+                outcome = "won"
+            except OutOfStock:
+                outcome = "out"
+            except NotEnoughPoints:
+                outcome = "short"
+            with lock:
+                outcomes[outcome] += 1
+
+    workers = [threading.Thread(target=redeem, args=(w,)) for w in range(threads)]
+    start = time.perf_counter()
+    for t in workers:
+        t.start()
+    for t in workers:
+        t.join()
+    per_second = threads * attempts / (time.perf_counter() - start)
+    with civic.uow() as uow:
+        balances = [points.balance(uow, f"bench-r-{r}", actor=staff) for r in range(residents)]
+        left = next(r.stock for r in points.catalogue(uow) if r.id == "bench-towel")
+    spent = residents * grant - sum(balances)
+    sound = (min(balances) >= 0 and left >= 0 and outcomes["won"] == stock - left
+             and spent == outcomes["won"] * price)
+    verdict = "no overdraw" if sound else f"OVERDRAW: balances {min(balances)}, stock {left}"
+    return per_second, (f"{outcomes['won']} won, {outcomes['out']} out of stock, "
+                        f"{outcomes['short']} short of points; {verdict}")
 
 
 def load_cases(civic: Civic, count: int) -> None:
@@ -134,6 +243,10 @@ def main() -> int:
         print(f"store benchmark on {engine.dialect.name}, schema {schema}")
         print(f"case creation, 1 writer : {creation_throughput(civic, 400, 1):7.0f} cases/s")
         print(f"case creation, 8 writers: {creation_throughput(civic, 800, 8):7.0f} cases/s")
+        per_second, checked = booking_throughput(civic)
+        print(f"mediation, 8 threads    : {per_second:7.0f} bookings/s ({checked})")
+        per_second, checked = redemption_throughput(civic)
+        print(f"redemption, 8 threads   : {per_second:7.0f} redemptions/s ({checked})")
 
         start = time.perf_counter()
         load_cases(civic, args.cases)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 from pathlib import Path
 
 import yaml
@@ -10,10 +11,13 @@ from sqlalchemy.engine import Engine
 from civic.adapters import migrate
 from civic.adapters.database import make_engine
 from civic.adapters.district_file import load_district
+from civic.adapters.points_repository import load_catalogue_file
 from civic.domain.calendar import WorkCalendar, load_published
+from civic.services import points
 from civic.services.cases import Services
 from civic.services.unit_of_work import UnitOfWork
 
+log = logging.getLogger(__name__)
 DATA = Path(__file__).resolve().parent.parent / "data"
 
 
@@ -35,7 +39,15 @@ def load_services(data: Path = DATA) -> Services:
 
 def bootstrap(database_url: str | None = None, engine: Engine | None = None,
               run_migrations: bool = True, data: Path = DATA) -> Civic:
+    """Engine, schema up to date, district and calendar loaded, rewards catalogue synced."""
     engine = engine or make_engine(database_url)
     if run_migrations:
         migrate.upgrade(engine)
-    return Civic(engine=engine, services=load_services(data))
+    civic = Civic(engine=engine, services=load_services(data))
+    if run_migrations:
+        with civic.uow() as uow:
+            changes = points.sync_catalogue(uow, load_catalogue_file(data / "rewards.yml"))
+        if changes["stock_differs"]:
+            log.info("rewards whose stock differs from data/rewards.yml: %s",
+                     ", ".join(changes["stock_differs"]))
+    return civic

@@ -16,8 +16,9 @@ from typing import Any, Iterable
 import yaml
 
 from civic.domain.district import (CATEGORIES, COMMAND_CENTRE, GRID_WORKER, ISO_WEEKDAYS,
-                                   RESPONDER, ROLES, SIDES, CategoryForce, Community,
-                                   District, Estate, Grid, Landmark, Road, Staff)
+                                   MEDIATOR, RESPONDER, ROLES, SIDES, SPECIALITIES,
+                                   CategoryForce, Community, District, Estate, Grid, Landmark,
+                                   Road, Room, Staff)
 
 DEFAULT_PATH = Path("data/district.yml")
 
@@ -78,15 +79,23 @@ class _Reader:
             data = {}
         street = self.mapping(data.get("street"), "street")
         communities, grids = self.communities(data.get("communities"))
+        office_hours = self.office_hours(data.get("office_hours"))
+        staff = self.staff(data.get("staff"), grids, communities)
+        rooms, slot_minutes = (), 60
+        if "mediation" in data:
+            rooms, slot_minutes = self.mediation(data["mediation"], office_hours)
+            self.mediator_specialities(staff)
         return District(
             street_name=self.text(street, "name", "street"),
             street_aliases=self.names(street, "aliases", "street"),
             centre_name=self.text(street, "centre", "street"),
             communities=communities,
             grids=grids,
-            office_hours=self.office_hours(data.get("office_hours")),
+            office_hours=office_hours,
             categories=self.categories(data.get("categories")),
-            staff=self.staff(data.get("staff"), grids, communities),
+            staff=staff,
+            rooms=rooms,
+            slot_minutes=slot_minutes,
         )
 
     # Generic fields
@@ -287,6 +296,12 @@ class _Reader:
             # An unquoted number would be a real, unmasked phone number in the file.
             self.fail(entry, "phone must be quoted text, stored masked (e.g. \"138****1001\")")
             phone = ""
+        specialities = self.names(raw, "specialities", entry)
+        for speciality in specialities:
+            if speciality not in SPECIALITIES:
+                self.fail(entry, f"unknown speciality {speciality} (known: {', '.join(SPECIALITIES)})")
+        if specialities and role != MEDIATOR:
+            self.fail(entry, "specialities are for mediators only")
         return Staff(
             id=sid,
             name=self.text(raw, "name", entry),
@@ -297,7 +312,38 @@ class _Reader:
             telegram_id=telegram_id,
             on_duty=self.weekdays(raw.get("on_duty"), entry),
             holidays=holidays,
+            specialities=frozenset(specialities),
         )
+
+    def mediator_specialities(self, staff: dict[str, Staff]) -> None:
+        # Residents choose a mediator by speciality (双向选择); one without any could
+        # never be chosen. Checked only when the file runs a mediation office, so a
+        # district without one may list mediators just for dispute cases.
+        for member in staff.values():
+            if member.role == MEDIATOR and not member.specialities:
+                self.fail(f"staff {member.id}",
+                          f"no specialities: a mediator needs some of {', '.join(SPECIALITIES)}")
+
+    # Mediation office
+
+    def mediation(self, value: Any,
+                  office_hours: tuple[tuple[dt.time, dt.time], ...]) -> tuple[tuple[Room, ...], int]:
+        raw = self.mapping(value, "mediation")
+        rooms: dict[str, Room] = {}
+        for index, r_raw in enumerate(self.items(raw.get("rooms"), "mediation: rooms") if raw else [],
+                                      start=1):
+            r_raw = self.mapping(r_raw, f"mediation: room #{index}")
+            rid = self.text(r_raw, "id", f"mediation: room #{index}") if r_raw else ""
+            entry = f"mediation: room {rid or '#' + str(index)}"
+            if rid in rooms:
+                self.fail(entry, "duplicate id")
+            rooms.setdefault(rid, Room(rid, self.text(r_raw, "name", entry)))
+        slot_minutes = self.number(raw, "slot_minutes", "mediation") if raw else 0
+        longest = max((_minutes(end) - _minutes(start) for start, end in office_hours), default=0)
+        if slot_minutes and longest and slot_minutes > longest:
+            self.fail("mediation", f"slot_minutes {slot_minutes} is longer than every office range, "
+                                   "so no slot could ever be booked")
+        return tuple(rooms.values()), slot_minutes or 60
 
     def weekdays(self, value: Any, entry: str) -> frozenset[int]:
         days = set()
@@ -309,6 +355,10 @@ class _Reader:
             else:
                 self.fail(entry, f"on_duty day {day!r} is not one of mon..sun or 1..7")
         return frozenset(days)
+
+
+def _minutes(time: dt.time) -> int:
+    return time.hour * 60 + time.minute
 
 
 # --- Rules across entries -------------------------------------------------------------

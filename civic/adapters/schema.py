@@ -1,6 +1,8 @@
 """Every table of the store on one MetaData (Alembic and the tests compare against it)."""
 from civic.adapters import tables
+from civic.adapters import tables_mediation  # noqa: F401
 from civic.adapters import tables_accounts  # noqa: F401
+from civic.adapters import tables_points  # noqa: F401
 from civic.adapters.tables import metadata
 
 __all__ = ["metadata", "tables"]

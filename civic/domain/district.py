@@ -26,6 +26,9 @@ ROLES = (GRID_WORKER, GRID_LEADER, URBAN_MANAGEMENT, PROPERTY, SOCIAL_WORKER,
 CATEGORIES = ("parking", "elderly_care", "dispute", "repair", "noise", "environment",
               "safety", "other")
 
+# What a mediator (调解员) is good at; residents choose by it (DESIGN, "Mediation").
+SPECIALITIES = ("neighbours", "family", "property", "tenancy", "labour")
+
 SIDES = ("odd", "even", "both")
 ISO_WEEKDAYS = tuple(range(1, 8))  # Monday is 1, as datetime.isoweekday() counts
 
@@ -98,6 +101,8 @@ class Staff:
     # office hours, and whether they also answer on public holidays.
     on_duty: frozenset[int] = frozenset()
     holidays: bool = False
+    # Mediators only: the kinds of dispute they take (SPECIALITIES).
+    specialities: frozenset[str] = frozenset()
 
     def is_on_duty(self, weekday: int, is_holiday: bool) -> bool:
         # A public holiday has its own roster: the weekday it falls on does not count.
@@ -113,6 +118,14 @@ class CategoryForce:
 
 
 @dataclasses.dataclass(frozen=True)
+class Room:
+    """A mediation room (调解室): one in-person booking at a time."""
+
+    id: str
+    name: str
+
+
+@dataclasses.dataclass(frozen=True)
 class District:
     street_name: str
     street_aliases: tuple[str, ...]
@@ -122,6 +135,10 @@ class District:
     office_hours: tuple[tuple[dt.time, dt.time], ...]
     categories: Mapping[str, CategoryForce]
     staff: Mapping[str, Staff]  # id -> Staff
+    # The mediation office: its rooms and the length of a bookable slot. A file
+    # without a mediation section has no rooms, so only online slots are offered.
+    rooms: tuple[Room, ...] = ()
+    slot_minutes: int = 60
 
     def __post_init__(self) -> None:
         # Frozen all the way down: the district is shared by every request, so
@@ -129,6 +146,7 @@ class District:
         for field in ("communities", "grids", "categories", "staff"):
             object.__setattr__(self, field, types.MappingProxyType(dict(getattr(self, field))))
         object.__setattr__(self, "street_aliases", tuple(self.street_aliases))
+        object.__setattr__(self, "rooms", tuple(self.rooms))
         object.__setattr__(self, "office_hours", tuple(tuple(r) for r in self.office_hours))
 
     def grids_of_community(self, community_id: str) -> tuple[Grid, ...]:

@@ -40,3 +40,10 @@ def test_rates_print_as_json(tmp_path):
     done = run(tmp_path, "rates", "--json", "--community", "heping")
     assert done.returncode == 0
     assert '"dispatched": 0' in done.stdout
+
+
+def test_bootstrap_brings_the_rewards_catalogue_into_the_store(tmp_path):
+    civic = bootstrap(engine=make_engine(f"sqlite:///{tmp_path / 'boot.db'}"))
+    with civic.uow() as uow:
+        names = {r.name for r in uow.points.catalogue()}
+    assert len(names) >= 8

@@ -1,0 +1,163 @@
+"""Points handlers: award, reverse, balance, history, catalogue, redeem, hand out.
+
+Each checks who asks before anything else; a domain error leaves the store as it was.
+Changes that check a balance first lock the resident (PostgreSQL advisory lock; on
+SQLite the unit of work's BEGIN IMMEDIATE already serialises writers), so concurrent
+redemptions and reversals can never overdraw.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from civic.domain import points as rules
+from civic.domain.actors import Actor
+from civic.domain.errors import NotAllowed
+from civic.domain.events import Event
+from civic.domain.points import Entry, Redemption, Reward
+
+HISTORY_MAX = 100
+CODE_TRIES = 5
+
+
+def _registered_staff(services, actor: Actor) -> None:
+    """The actor is points staff and in the district's register with that role."""
+    rules.require_points_staff(actor, "change points")
+    staff = services.district.staff.get(actor.id)
+    if staff is None or staff.role != actor.role:
+        raise NotAllowed(f"{actor.id} is not registered as {actor.role}")
+
+
+def _require_read(actor: Actor, resident_id: str) -> None:
+    if not rules.may_read(actor, resident_id):
+        raise NotAllowed(f"{actor.role} {actor.id} may not read the points of {resident_id}")
+
+
+def _retried(existing: Entry, asked: Entry) -> Entry:
+    """A change already made under this key: the same change counts once, another is refused."""
+    if not existing.same_change(asked):
+        raise rules.KeyReused(f"key {asked.idempotency_key} was used for entry {existing.id}")
+    return existing
+
+
+def _changed(name: str, entry: Entry, balance: int, **data) -> Event:
+    return Event(name, entry.at, {
+        "resident_id": entry.resident_id, "entry_id": entry.id, "kind": entry.kind,
+        "amount": entry.amount, "reason": entry.reason, "actor_id": entry.actor_id,
+        "balance": balance, **data})
+
+
+def award(uow, services, *, actor: Actor, resident_id: str, kind: str, amount: int, reason: str,
+          key: str, now: dt.datetime) -> Entry:
+    """Staff award points; a retry with the same key returns the first award."""
+    _registered_staff(services, actor)
+    asked = rules.award(actor, resident_id, kind, amount, reason, key, now)
+    entry, created = uow.points.add(asked)
+    if not created:
+        return _retried(entry, asked)
+    uow.events.append(_changed("points_awarded", entry, uow.points.balance(resident_id)))
+    uow.commit()
+    return entry
+
+
+def reverse(uow, services, *, actor: Actor, resident_id: str, entry_id: int, amount: int,
+            reason: str, key: str, now: dt.datetime) -> Entry:
+    """Staff take back all or part of an award, never below a zero balance."""
+    _registered_staff(services, actor)
+    uow.points.lock_resident(resident_id)
+    original = uow.points.entry(entry_id)
+    if original is None or original.resident_id != resident_id:
+        raise rules.EntryNotFound(f"no entry {entry_id} for {resident_id}")
+    existing = uow.points.by_key(resident_id, key.strip()) if (key or "").strip() else None
+    if existing is not None:  # a retry: checked against the first reversal, not the balance now
+        taken = -amount if isinstance(amount, int) else 0  # 0 never matches a stored reversal
+        asked = Entry(resident_id, original.kind, taken, reason, actor.id, now, key, entry_id)
+        return _retried(existing, asked)
+    entry = rules.reverse(actor, original, uow.points.reversed_amount(entry_id),
+                          uow.points.balance(resident_id), amount, reason, key, now)
+    entry, _ = uow.points.add(entry)
+    uow.events.append(_changed("points_reversed", entry, uow.points.balance(resident_id)))
+    uow.commit()
+    return entry
+
+
+def balance(uow, resident_id: str, *, actor: Actor) -> int:
+    _require_read(actor, resident_id)
+    return uow.points.balance(resident_id)
+
+
+def history(uow, resident_id: str, limit: int = 10, *, actor: Actor) -> list[Entry]:
+    """Newest first."""
+    _require_read(actor, resident_id)
+    return uow.points.history(resident_id, max(1, min(limit, HISTORY_MAX)))
+
+
+def catalogue(uow) -> list[Reward]:
+    """Everything on offer, cheapest first, out-of-stock items included (shown as such)."""
+    return uow.points.catalogue()
+
+
+def redeem(uow, *, actor: Actor, resident_id: str, reward_id: str, now: dt.datetime,
+           make_code=rules.pickup_code) -> Redemption:
+    """The resident spends points on a reward and gets a pick-up code."""
+    rules.require_self(actor, resident_id, "redeem rewards")
+    uow.points.lock_resident(resident_id)
+    reward = uow.points.reward(reward_id)
+    if reward is None:
+        raise rules.RewardNotFound(reward_id)
+    entry, redemption = rules.redeem(actor, resident_id, reward, uow.points.balance(resident_id),
+                                     _fresh_code(uow, make_code), now)
+    if not uow.points.take_one(reward_id):  # someone took the last one since we read it
+        raise rules.OutOfStock(reward_id)
+    entry, _ = uow.points.add(entry)
+    uow.points.add_redemption(redemption)
+    uow.events.append(_changed("reward_redeemed", entry, uow.points.balance(resident_id),
+                               reward_id=reward.id, reward_name=reward.name,
+                               code=redemption.code))
+    uow.commit()
+    return redemption
+
+
+def _fresh_code(uow, make_code) -> str:
+    for _ in range(CODE_TRIES):
+        code = rules.normalise_code(make_code())
+        if not uow.points.code_taken(code):
+            return code
+    raise RuntimeError(f"no unused pick-up code in {CODE_TRIES} tries")
+
+
+def mark_collected(uow, *, actor: Actor, code: str, now: dt.datetime) -> Redemption:
+    """Staff hand the reward over; each code once."""
+    rules.require_points_staff(actor, "hand out rewards")
+    redemption = uow.points.redemption(rules.normalise_code(code))
+    if redemption is None:
+        raise rules.RedemptionNotFound(code)
+    redemption.collect(actor, now)
+    if not uow.points.mark_collected(redemption):  # another desk recorded it first
+        raise rules.AlreadyCollected(f"code {redemption.code} was collected already")
+    uow.events.append(Event("reward_collected", now, {
+        "resident_id": redemption.resident_id, "reward_id": redemption.reward_id,
+        "code": redemption.code, "actor_id": actor.id}))
+    uow.commit()
+    return redemption
+
+
+def sync_catalogue(uow, items: list[Reward]) -> dict[str, list[str]]:
+    """Bring the catalogue file into the store: new items with their stock; for items
+    already there, name and price follow the file but stock never does (it is counted
+    down by redemptions; raising it is a staff decision). Returns what was added and
+    which items' stock differs from the file, for the log.
+    """
+    stored = {r.id: r for r in uow.points.catalogue()}
+    added, stock_differs = [], []
+    for item in items:
+        current = stored.get(item.id)
+        if current is None:
+            uow.points.add_reward(item)
+            added.append(item.id)
+            continue
+        if (current.name, current.price) != (item.name, item.price):
+            uow.points.describe_reward(item)
+        if current.stock != item.stock:
+            stock_differs.append(item.id)
+    uow.commit()
+    return {"added": added, "stock_differs": stock_differs}
