@@ -39,18 +39,17 @@ def profile(uow, *, actor: Actor) -> Resident | None:
 
 
 def change_address(uow, *, actor: Actor, address: str) -> Resident:
-    _own(actor, actor.id)
-    resident = uow.accounts.resident(actor.id) or Resident(actor.id, None)
-    resident.change_address(address)
-    uow.accounts.save_resident(resident)
-    uow.commit()
-    return resident
+    return _change_profile(uow, actor, lambda resident: resident.change_address(address))
 
 
 def set_phone(uow, *, actor: Actor, phone: str) -> Resident:
+    return _change_profile(uow, actor, lambda resident: resident.set_phone(phone))
+
+
+def _change_profile(uow, actor: Actor, change: Callable[[Resident], None]) -> Resident:
     _own(actor, actor.id)
     resident = uow.accounts.resident(actor.id) or Resident(actor.id, None)
-    resident.set_phone(phone)
+    change(resident)
     uow.accounts.save_resident(resident)
     uow.commit()
     return resident
