@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import pickle
 import re
 import resource
@@ -223,6 +224,8 @@ def main() -> int:
             figures = measure(args.measure[0], Path(args.measure[1]))
         print(json.dumps(figures))
         return 0
+    # Rasa's training cache would restore unchanged components and hide the real cost.
+    os.environ["RASA_MAX_CACHE_SIZE"] = "0"
     with tempfile.TemporaryDirectory(prefix="bench-nlu-") as work:
         rows = [run_one(name, Path(work)) for name in (args.only or PIPELINES)]
     print(f"NLU benchmark: dev set {len(load_dev_set())} messages, "

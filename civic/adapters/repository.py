@@ -134,11 +134,14 @@ class CaseRepository:
 
         One query: a list needs states and deadlines, not every history line.
         """
-        followed = select(case_followers.c.case_number).where(
-            case_followers.c.resident_id == resident_id)
+        # Two indexed lookups in a union: an OR across the two would scan every case.
+        own = select(cases).where(cases.c.reporter_id == resident_id)
+        followed = select(cases).join(
+            case_followers, case_followers.c.case_number == cases.c.number
+        ).where(case_followers.c.resident_id == resident_id)
+        both = own.union_all(followed).subquery()
         rows = self._conn.execute(
-            select(cases).where((cases.c.reporter_id == resident_id) | cases.c.number.in_(followed))
-            .order_by(cases.c.created_at.desc()).limit(limit)).mappings()
+            select(both).order_by(both.c.created_at.desc()).limit(limit)).mappings()
         found = [self._case(r) for r in rows]
         if found:
             followers = self._conn.execute(
