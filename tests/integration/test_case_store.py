@@ -1,6 +1,5 @@
 """Cases stored for real, on SQLite and PostgreSQL."""
 import datetime as dt
-import threading
 
 import pytest
 from sqlalchemy import select, text
@@ -10,6 +9,7 @@ from civic.domain.actors import Actor
 from civic.domain.errors import CaseNotFound, ConcurrentUpdate, DomainError
 from civic.services import cases as handlers
 from civic.services.rates import three_rates
+from races import run_at_once
 
 NOW = dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.timezone.utc)  # Wednesday 10:00 Shanghai
 
@@ -171,25 +171,6 @@ def test_three_rates_follow_the_history(civic):
 
 
 # --- races (PostgreSQL) --------------------------------------------------------------
-
-
-def run_at_once(functions):
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def run(i, fn):
-        barrier.wait()
-        try:
-            results[i] = fn()
-        except Exception as error:  # the loser's error is the result
-            results[i] = error
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(functions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_fifty_concurrent_reports_get_fifty_distinct_numbers(postgres):

@@ -14,7 +14,7 @@ from civic.domain.mediation import (BookingNotFound, InThePast, OutsideOfficeHou
                                     UnknownMediator)
 from civic.services import cases as case_handlers
 from civic.services import mediation as handlers
-from test_case_store import run_at_once
+from races import run_at_once
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.timezone.utc)  # Wednesday 10:00 Shanghai

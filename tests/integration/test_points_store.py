@@ -1,7 +1,6 @@
 """Volunteer points stored for real, on SQLite and PostgreSQL; races on PostgreSQL."""
 import datetime as dt
 import itertools
-import threading
 
 import pytest
 from sqlalchemy import func, select, text
@@ -16,6 +15,7 @@ from civic.domain.points import (AlreadyCollected, BalanceWouldGoNegative, KeyRe
                                  NotEnoughPoints, OutOfStock, RedemptionNotFound, Reward)
 from civic.services import points as handlers
 from civic.services.cases import staff_actor
+from races import run_at_once
 
 NOW = dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.timezone.utc)
 RESIDENT = Actor.resident("r-1")
@@ -222,25 +222,6 @@ def test_the_store_refuses_negative_stock_whatever_the_code_does(store):
 
 
 # --- races (PostgreSQL) --------------------------------------------------------------
-
-
-def run_at_once(functions):
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def run(i, fn):
-        barrier.wait()
-        try:
-            results[i] = fn()
-        except Exception as error:  # the loser's error is the result
-            results[i] = error
-
-    threads = [threading.Thread(target=run, args=(i, fn)) for i, fn in enumerate(functions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_twenty_concurrent_redemptions_with_points_for_five_exactly_five_succeed(postgres):
