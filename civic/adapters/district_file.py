@@ -375,31 +375,31 @@ def _rule_problems(district: District) -> list[tuple[str, str]]:
     ]
 
 
-def _estate_overlaps(district: District) -> Iterable[tuple[str, str]]:
-    # Buildings of one estate may be split over grids, but each building must land
-    # in exactly one grid, or routing would have to guess.
-    parts: dict[str, list[tuple[str, Estate]]] = {}
+def _same_name_pairs(district: District, parts: str):
+    """Every pair of same-named estates (or roads) with their grids: a place may be
+    split over grids, but its parts must not overlap, or routing would have to guess."""
+    located: dict[str, list[tuple[str, Estate | Road]]] = {}
     for grid in district.grids.values():
-        for estate in grid.estates:
-            parts.setdefault(estate.name, []).append((grid.id, estate))
-    for name, located in parts.items():
-        for (gid_a, a), (gid_b, b) in itertools.combinations(located, 2):
-            if a.first <= b.last and b.first <= a.last:
-                yield (f"estate {name}",
-                       f"buildings {a.first}-{a.last} in {gid_a} overlap {b.first}-{b.last} in {gid_b}")
+        for part in getattr(grid, parts):
+            located.setdefault(part.name, []).append((grid.id, part))
+    for name, found in located.items():
+        for (gid_a, a), (gid_b, b) in itertools.combinations(found, 2):
+            yield name, gid_a, a, gid_b, b
+
+
+def _estate_overlaps(district: District) -> Iterable[tuple[str, str]]:
+    for name, gid_a, a, gid_b, b in _same_name_pairs(district, "estates"):
+        if a.first <= b.last and b.first <= a.last:
+            yield (f"estate {name}",
+                   f"buildings {a.first}-{a.last} in {gid_a} overlap {b.first}-{b.last} in {gid_b}")
 
 
 def _road_overlaps(district: District) -> Iterable[tuple[str, str]]:
-    sections: dict[str, list[tuple[str, Road]]] = {}
-    for grid in district.grids.values():
-        for road in grid.roads:
-            sections.setdefault(road.name, []).append((grid.id, road))
-    for name, located in sections.items():
-        for (gid_a, a), (gid_b, b) in itertools.combinations(located, 2):
-            if _sections_share_a_number(a, b):
-                yield (f"road {name}",
-                       f"numbers {a.first}-{a.last} {a.side} in {gid_a} overlap "
-                       f"{b.first}-{b.last} {b.side} in {gid_b}")
+    for name, gid_a, a, gid_b, b in _same_name_pairs(district, "roads"):
+        if _sections_share_a_number(a, b):
+            yield (f"road {name}",
+                   f"numbers {a.first}-{a.last} {a.side} in {gid_a} overlap "
+                   f"{b.first}-{b.last} {b.side} in {gid_b}")
 
 
 def _sections_share_a_number(a: Road, b: Road) -> bool:
