@@ -95,6 +95,20 @@ class BookingRepository:
             .order_by(bookings.c.starts_at.desc(), bookings.c.id).limit(limit)).mappings()
         return [self._booking(r) for r in rows]
 
+    def latest(self, mediator_id: str | None = None, limit: int = 50) -> list[Booking]:
+        """Bookings of every state, latest slot first, of one mediator or all.
+
+        Walks ix_bookings_starts backwards; a district has a handful of mediators, so
+        one mediator's bookings are found after a few times ``limit`` rows at most.
+        """
+        query = select(bookings)
+        if mediator_id is not None:
+            query = query.where(bookings.c.mediator_id == mediator_id)
+        rows = self._conn.execute(
+            query.order_by(bookings.c.starts_at.desc(), bookings.c.id)
+            .limit(max(1, limit))).mappings()
+        return [self._booking(r) for r in rows]
+
     # --- rows --------------------------------------------------------------------
 
     @staticmethod

@@ -14,7 +14,9 @@ def alembic_config(engine: Engine | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if engine is not None:
-        config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+        # ConfigParser reads % as interpolation: a %-encoded password or option must be doubled.
+        config.set_main_option("sqlalchemy.url",
+                               engine.url.render_as_string(hide_password=False).replace("%", "%%"))
     return config
 
 

@@ -159,6 +159,26 @@ class CaseRepository:
             .order_by(cases.c.created_at.desc()).limit(50)).mappings()
         return [self._case(r) for r in rows]
 
+    def list_for_staff(self, *, grid_id: str | None = None, state: str | None = None,
+                       assignee_id: str | None = None, limit: int = 50) -> list[Case]:
+        """Cases by grid, state and assignee, newest first, without their history.
+
+        The grid and the state each narrow an indexed lookup (ix_cases_grid_dispatched,
+        ix_cases_state); the assignee filters what those find.
+        """
+        conditions = []
+        if grid_id is not None:
+            conditions.append(cases.c.grid_id == grid_id)
+        if state is not None:
+            conditions.append(cases.c.state == state)
+        if assignee_id is not None:
+            conditions.append(cases.c.assignee_id == assignee_id)
+        rows = self._conn.execute(
+            select(cases).where(*conditions)
+            .order_by(cases.c.created_at.desc(), cases.c.number.desc())
+            .limit(max(1, limit))).mappings()
+        return [self._case(r) for r in rows]
+
     def open_numbers(self) -> list[str]:
         return self._numbers(cases.c.state.in_([s.value for s in OPEN]))
 
@@ -183,7 +203,8 @@ class OutboxRepository:
             self._conn.execute(insert(outbox), [
                 {"name": e.name, "case_number": getattr(e, "case_number", None),
                  "at": _naive_utc(e.at),
-                 "payload": json.dumps(e.data, ensure_ascii=False, default=str)}
+                 "payload": json.dumps(e.data, ensure_ascii=False, default=str),
+                 "resident_id": e.data.get("resident_id") if e.name != "followed" else None}
                 for e in events
             ])
 

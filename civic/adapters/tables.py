@@ -70,4 +70,13 @@ outbox = Table(
     Column("at", DateTime, nullable=False),
     Column("payload", Text, nullable=False),
     Column("delivered_at", DateTime),
+    # The resident a booking, points or handoff event concerns; case events reach
+    # residents through the case's reporter and followers.
+    Column("resident_id", String(64), index=True),
+)
+
+notice_cursors = Table(
+    "notice_cursors", metadata,
+    Column("recipient_id", String(64), primary_key=True),
+    Column("last_event_id", Integer, nullable=False),
 )

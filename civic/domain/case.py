@@ -244,6 +244,20 @@ class Case:
         self._require_state("withdraw", *OPEN)
         self._record(actor, "withdrawn", at, State.WITHDRAWN, reason)
 
+    def add_detail(self, actor: Actor, at: dt.datetime, note: str) -> None:
+        """The reporter adds to an open case; the assignee is told."""
+        self._require(self._is_reporter(actor), actor, "add details to")
+        self._require_state("add details to", *OPEN)
+        self._record(actor, "detail", at, note=self._require_note(note, "detail"),
+                     assignee_id=self.assignee_id)
+
+    def hurry(self, actor: Actor, at: dt.datetime) -> None:
+        """The reporter or a follower asks for speed (催办); the assignee is told."""
+        self._require(self._is_reporter(actor) or (actor.role == RESIDENT and actor.id in self.followers),
+                      actor, "hurry")
+        self._require_state("hurry", *OPEN)
+        self._record(actor, "hurried", at, assignee_id=self.assignee_id)
+
     def follow(self, resident_id: str, at: dt.datetime) -> None:
         """Another resident follows this case (a duplicate report they chose not to file)."""
         if resident_id != self.reporter_id and resident_id not in self.followers:

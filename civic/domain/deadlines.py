@@ -44,6 +44,10 @@ PEOPLE_TRAPPED = ("困", "被关在")
 # for weeks would be treated as an emergency.
 NOT_TRAPPED = ("困难", "困扰", "贫困", "困倦", "犯困", "困惑")
 
+# Fire and gas: the resident must call 119 before anything else.
+FIRE_OR_GAS = ("着火", "起火", "失火", "火灾", "冒烟", "烧起来", "火苗", "煤气味", "燃气味",
+               "煤气泄漏", "燃气泄漏", "漏气", "天然气泄漏", "液化气泄漏")
+
 # Utilities out. Each entry is a group of words that must all appear: 燃气 and
 # 停 can be apart ("燃气公司通知停了"), as can 暖气 and 不热.
 UTILITIES_OUT: tuple[tuple[str, ...], ...] = (
@@ -174,6 +178,21 @@ def overdue(
         if now > getattr(deadlines, step):
             late.append(step)
     return late
+
+
+def emergency_numbers(category: str, description: str) -> tuple[str, ...]:
+    """The numbers to call at once (119 fire and gas, 110 trapped or missing people,
+    120 the injured or ill), or none when the report is no emergency."""
+    text = description or ""
+    numbers = []
+    if _any_word(text, FIRE_OR_GAS):
+        numbers.append("119")
+    if _any_word(_without(text, NOT_TRAPPED), PEOPLE_TRAPPED) or (
+            category == "elderly_care" and _any_word(text, ("走失", "不见了", "找不到"))):
+        numbers.append("110")
+    if category == "elderly_care" and _any_word(text, ("摔倒", "摔了", "晕倒", "倒地")):
+        numbers.append("120")
+    return tuple(numbers)
 
 
 def _any_word(text: str, words: tuple[str, ...]) -> bool:

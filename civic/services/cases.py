@@ -10,7 +10,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 from civic.domain.actors import RESIDENT, Actor
-from civic.domain.case import OPEN, UNRATED_CLOSE_AFTER, Case
+from civic.domain.case import OPEN, UNRATED_CLOSE_AFTER, Case, State
 from civic.domain.deadlines import Tier, assess_tier, deadlines_for
 from civic.domain.errors import CaseNotFound, DomainError, NotAllowed
 from civic.domain.routing import choose_assignee, escalation_chain, resolve_address
@@ -63,6 +63,19 @@ def report_case(uow, services: Services, *, reporter_id: str, category: str, des
 
     A report that names no place is about the resident's remembered household address.
     """
+    case = open_case(uow, services, reporter_id=reporter_id, category=category,
+                     description=description, address=address, now=now,
+                     contact_phone=contact_phone, grid_id=grid_id, file_anyway=file_anyway,
+                     household_address=household_address)
+    uow.commit()
+    return case
+
+
+def open_case(uow, services: Services, *, reporter_id: str, category: str, description: str,
+              address: str, now: dt.datetime, contact_phone: str | None = None,
+              grid_id: str | None = None, file_anyway: bool = False,
+              household_address: str | None = None) -> Case:
+    """report_case without the commit, for handlers that open a case as one of several steps."""
     address = address or household_address or ""
     if grid_id is None and address:
         resolution = resolve_address(services.district, address)
@@ -86,7 +99,6 @@ def report_case(uow, services: Services, *, reporter_id: str, category: str, des
     case.route(Actor.system(), assignment.assignee_id, assignment.informed_ids,
                deadlines_for(tier, now, services.calendar), now, note=assignment.reason)
     uow.cases.add(case)
-    uow.commit()
     return case
 
 
@@ -139,12 +151,37 @@ def move(uow, services: Services, *, number: str, actor: Actor, action: str,
         case.reject(actor, now, note)
     elif action == "withdraw":
         case.withdraw(actor, now, note)
+    elif action == "detail":
+        case.add_detail(actor, now, note)
+    elif action == "hurry":
+        case.hurry(actor, now)
+        # An overdue case hurried by a resident goes one level up at once.
+        overdue = case.overdue(now)
+        if overdue and case.escalation_level < 2:
+            case.escalate(Actor.system(), _next_up(services, case), now,
+                          "居民催办，超时未" + "、".join(overdue))
     elif action == "route":
         assignment = _assign(services, case.grid_id, case.category, tier, now)
         case.route(actor, options.get("assignee_id") or assignment.assignee_id,
                    assignment.informed_ids, _deadlines(case, services, now), now, note)
     else:
         raise DomainError(f"unknown move {action!r}")
+    uow.cases.save(case)
+    uow.commit()
+    return case
+
+
+def rate(uow, services: Services, *, number: str, actor: Actor, solved: bool, satisfaction: str,
+         now: dt.datetime, note: str = "") -> Case:
+    """The reporter rates a resolved case; a reopened one is routed again at once."""
+    case = _get(uow, number)
+    if not case.visible_to(actor.id):
+        raise CaseNotFound(number)
+    case.rate(actor, solved, satisfaction, now, note)
+    if case.state is State.REOPENED:
+        assignment = _assign(services, case.grid_id, case.category, case.tier, now)
+        case.route(Actor.system(), assignment.assignee_id, assignment.informed_ids,
+                   _deadlines(case, services, now), now, note="居民评价后重新办理")
     uow.cases.save(case)
     uow.commit()
     return case
@@ -205,7 +242,8 @@ class CaseView:
 
 PUBLIC_ACTIONS = {"received", "routed", "signed", "contacted", "started", "progress",
                   "resolved", "returned", "reassigned", "escalated", "extended", "rated",
-                  "reopened", "closed_unrated", "merged", "rejected", "withdrawn"}
+                  "reopened", "closed_unrated", "merged", "rejected", "withdrawn",
+                  "detail", "hurried"}
 
 
 def view(case: Case, resident_id: str) -> CaseView:

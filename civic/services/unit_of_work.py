@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 
 from civic.adapters.accounts_repository import AccountRepository
 from civic.adapters.mediation_repository import BookingRepository
+from civic.adapters.notices_repository import NoticeRepository
 from civic.adapters.points_repository import PointsRepository
 from civic.adapters.repository import CaseRepository, OutboxRepository
 from civic.domain.errors import ConcurrentUpdate
@@ -28,6 +29,7 @@ class UnitOfWork:
         self.points = PointsRepository(self._conn)
         self.bookings = BookingRepository(self._conn)
         self.accounts = AccountRepository(self._conn)
+        self.notices = NoticeRepository(self._conn)
         # Events of aggregates other than cases (bookings, points, accounts) are
         # appended here by handlers and written to the outbox on commit.
         self.events: list = []

@@ -1,12 +1,22 @@
-"""`python -m civic`, the admin command line, against a SQLite file."""
+"""`python -m civic`, the admin command line, against a SQLite file and PostgreSQL."""
 import datetime as dt
+import json
 import os
 import subprocess
 import sys
 
+from sqlalchemy import text
+
 from civic.adapters.database import make_engine
 from civic.bootstrap import bootstrap
+from civic.domain.actors import Actor
 from civic.services import accounts
+from civic.services import cases as case_handlers
+from civic.services import mediation as mediation_handlers
+from civic.services import points as points_handlers
+
+NOW = dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.timezone.utc)  # Wednesday 10:00 Shanghai
+PHONE = "13912345678"
 
 
 def run(tmp_path, *args):
@@ -47,3 +57,192 @@ def test_bootstrap_brings_the_rewards_catalogue_into_the_store(tmp_path):
     with civic.uow() as uow:
         names = {r.name for r in uow.points.catalogue()}
     assert len(names) >= 8
+
+
+# --- staff work on the store of the `civic` fixture (SQLite and PostgreSQL) -----------
+
+
+def store_env(civic):
+    env = dict(os.environ, DATABASE_URL=civic.engine.url.render_as_string(hide_password=False))
+    if civic.engine.dialect.name == "postgresql":  # the fixture's own schema, told to libpq
+        with civic.engine.connect() as conn:
+            schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+        env["PGOPTIONS"] = f"-csearch_path={schema}"
+    return env
+
+
+def cli(civic, *args):
+    env = store_env(civic)
+    return subprocess.run([sys.executable, "-m", "civic", *args], capture_output=True,
+                          text=True, env=env)
+
+
+def report(civic, reporter, description, address, **kw):
+    with civic.uow() as uow:
+        return case_handlers.report_case(uow, civic.services, reporter_id=reporter,
+                                         category="repair", description=description,
+                                         address=address, now=NOW, **kw)
+
+
+def stored(civic, number):
+    with civic.uow() as uow:
+        return uow.cases.get(number)
+
+
+def three_cases(civic):
+    """A case in WJ-01 (with a phone), one in WJ-02 and one in QX-01."""
+    return (report(civic, "r-1", "望江花园3号楼楼道灯坏了", "望江花园3号楼", contact_phone=PHONE),
+            report(civic, "r-2", "锦绣家园2号楼门禁坏了", "锦绣家园2号楼"),
+            report(civic, "r-3", "清溪新村5号楼水管漏水", "清溪新村5号楼"))
+
+
+def test_cases_list_filters_by_grid_and_state(civic):
+    wj1, wj2, qx1 = three_cases(civic)
+    done = cli(civic, "cases", "move", wj1.number, "sign", "--as", wj1.assignee_id)
+    assert done.returncode == 0, done.stderr
+
+    by_grid = cli(civic, "cases", "list", "--grid", "WJ-02")
+    assert by_grid.returncode == 0, by_grid.stderr
+    assert wj2.number in by_grid.stdout
+    assert wj1.number not in by_grid.stdout and qx1.number not in by_grid.stdout
+
+    accepted = cli(civic, "cases", "list", "--state", "accepted", "--json")
+    assert [c["number"] for c in json.loads(accepted.stdout)] == [wj1.number]
+    everything = json.loads(cli(civic, "cases", "list", "--json").stdout)
+    assert [c["number"] for c in everything] == [qx1.number, wj2.number, wj1.number]
+    assert all(PHONE not in json.dumps(c) for c in everything)  # no phones in a list
+    moved = cli(civic, "cases", "move", wj2.number, "reassign", "--as", "cc-liang",
+                "--assignee", "gw-wj-02", "--note", "网格员处理")
+    assert moved.returncode == 0, moved.stderr
+    mine = json.loads(cli(civic, "cases", "list", "--assignee", "gw-wj-02", "--json").stdout)
+    assert [(c["number"], c["assignee"]) for c in mine] == [(wj2.number, "李秀英")]
+
+    unknown = cli(civic, "cases", "list", "--grid", "XX-99")
+    assert unknown.returncode == 2 and "no grid" in unknown.stderr
+
+
+def test_cases_show_prints_the_history_in_shanghai_time_and_the_phone(civic):
+    case, _, _ = three_cases(civic)
+    worker = case.assignee_id
+    assert cli(civic, "cases", "move", case.number, "sign", "--as", worker).returncode == 0
+    assert cli(civic, "cases", "move", case.number, "contact", "--as", worker,
+               "--note", "已电话联系住户").returncode == 0
+
+    shown = cli(civic, "cases", "show", case.number)
+    assert shown.returncode == 0, shown.stderr
+    assert PHONE in shown.stdout and PHONE not in shown.stderr
+    assert "2026-11-18 10:00" in shown.stdout  # reported at 02:00 UTC
+    lines = [line for line in shown.stdout.splitlines() if line.startswith("  ")]
+    assert " received " in lines[0] and " routed " in lines[1]
+    assert any("signed" in line and "dispatched→accepted" in line
+               and worker in line for line in lines)
+    assert any("contacted" in line and "已电话联系住户" in line for line in lines)
+
+    as_json = json.loads(cli(civic, "cases", "show", case.number, "--json").stdout)
+    assert as_json["state"] == "accepted" and as_json["contact_phone"] == PHONE
+    assert [h["action"] for h in as_json["history"]] == ["received", "routed", "signed",
+                                                         "contacted"]
+    assert as_json["history"][0]["at"] == "2026-11-18T10:00:00+08:00"
+
+    missing = cli(civic, "cases", "show", "20261118-9999")
+    assert missing.returncode == 1 and "no case" in missing.stderr
+
+
+def test_a_grid_worker_cannot_sign_someone_elses_case(civic):
+    case, _, _ = three_cases(civic)
+    assert case.assignee_id != "gw-wj-01"  # the worker of the case's own grid, not its assignee
+    done = cli(civic, "cases", "move", case.number, "sign", "--as", "gw-wj-01")
+    assert done.returncode == 1
+    assert done.stderr.startswith("refused:") and "may not sign" in done.stderr
+    after = stored(civic, case.number)
+    assert after.state.value == "dispatched" and after.signed_at is None
+    assert [h.action for h in after.history] == ["received", "routed"]
+
+    stranger = cli(civic, "cases", "move", case.number, "sign", "--as", "nobody")
+    assert stranger.returncode == 1 and "unknown staff member" in stranger.stderr
+
+
+def test_resolve_needs_a_note(civic):
+    case, _, _ = three_cases(civic)
+    worker = case.assignee_id
+    assert cli(civic, "cases", "move", case.number, "sign", "--as", worker).returncode == 0
+    bare = cli(civic, "cases", "move", case.number, "resolve", "--as", worker)
+    assert bare.returncode == 1 and "needs a note" in bare.stderr
+    assert stored(civic, case.number).state.value == "accepted"
+
+    done = cli(civic, "cases", "move", case.number, "resolve", "--as", worker,
+               "--note", "已更换灯泡")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[:2] == [case.number, "resolved"]
+    after = stored(civic, case.number)
+    assert after.state.value == "resolved" and after.history[-1].note == "已更换灯泡"
+
+
+def test_the_leader_extends_and_the_centre_reassigns_in_shanghai_time(civic):
+    case, _, _ = three_cases(civic)
+    worker = cli(civic, "cases", "move", case.number, "extend", "--as", case.assignee_id,
+                 "--due", "2026-11-30T18:00", "--note", "等配件")
+    assert worker.returncode == 1 and "may not extend" in worker.stderr
+
+    leader = cli(civic, "cases", "move", case.number, "extend", "--as", "gl-wangjiang",
+                 "--due", "2026-11-30T18:00", "--note", "等配件")
+    assert leader.returncode == 0, leader.stderr
+    assert stored(civic, case.number).resolve_due == dt.datetime(2026, 11, 30, 10, 0,
+                                                                 tzinfo=dt.timezone.utc)
+
+    missing = cli(civic, "cases", "move", case.number, "reassign", "--as", "cc-liang")
+    assert missing.returncode == 2 and "needs --assignee" in missing.stderr
+    moved = cli(civic, "cases", "move", case.number, "reassign", "--as", "cc-liang",
+                "--assignee", "sw-north", "--note", "转社工")
+    assert moved.returncode == 0, moved.stderr
+    assert "dispatched" in moved.stdout and "sw-north" in moved.stdout
+    assert stored(civic, case.number).assignee_id == "sw-north"
+
+
+def test_points_award_then_a_reversal_below_zero_is_refused(civic):
+    award = cli(civic, "points", "award", "r-9", "public_virtue", "30", "--reason", "协助疏导交通",
+                "--as", "gw-wj-01")
+    assert award.returncode == 0, award.stderr
+    assert "balance r-9: 30" in award.stdout
+    entry_id = award.stdout.split("entry ")[1].split()[0]
+
+    again = cli(civic, "points", "award", "r-9", "public_virtue", "30", "--reason", "协助疏导交通",
+                "--as", "gw-wj-01")
+    assert "already recorded" in again.stdout and "balance r-9: 30" in again.stdout
+
+    with civic.uow() as uow:  # the resident spends 20 of the 30
+        points_handlers.redeem(uow, actor=Actor.resident("r-9"), resident_id="r-9",
+                               reward_id="towel", now=NOW)
+    too_much = cli(civic, "points", "reverse", "r-9", entry_id, "30", "--reason", "登记有误",
+                   "--as", "gw-wj-01")
+    assert too_much.returncode == 1 and "below zero" in too_much.stderr
+    part = cli(civic, "points", "reverse", "r-9", entry_id, "10", "--reason", "登记有误",
+               "--as", "gw-wj-01")
+    assert part.returncode == 0, part.stderr
+    assert "balance r-9: 0" in part.stdout
+
+    resident = cli(civic, "points", "award", "r-9", "public_virtue", "5", "--reason", "x",
+                   "--as", "md-shen")
+    assert resident.returncode == 1 and "refused" in resident.stderr
+
+
+def test_mediation_outcome_is_recorded_and_listed(civic):
+    thursday = dt.datetime(2026, 11, 19, 1, 30, tzinfo=dt.timezone.utc)  # 09:30 Shanghai, past
+    with civic.uow() as uow:
+        booking = mediation_handlers.book(
+            uow, civic.services, actor=Actor.resident("r-1"), mediator_id="md-shen",
+            mode="in_person", starts_at=thursday, dispute="楼上漏水到我家", other_party_name="李四",
+            now=NOW)
+
+    other = cli(civic, "mediation", "outcome", booking.id, "settled", "--as", "md-lu")
+    assert other.returncode == 1 and "refused" in other.stderr
+    done = cli(civic, "mediation", "outcome", booking.id, "settled", "--as", "md-shen")
+    assert done.returncode == 0, done.stderr
+    with civic.uow() as uow:
+        after = uow.bookings.get(booking.id)
+    assert (after.state, after.outcome) == ("done", "settled")
+
+    listed = json.loads(cli(civic, "mediation", "list", "--mediator", "md-shen", "--json").stdout)
+    assert [(b["id"], b["outcome"], b["starts_at"]) for b in listed] == [
+        (booking.id, "settled", "2026-11-19T09:30:00+08:00")]
+    assert json.loads(cli(civic, "mediation", "list", "--mediator", "md-lu", "--json").stdout) == []

@@ -6,7 +6,7 @@ import pytest
 
 from civic.domain.actors import Actor
 from civic.domain.errors import NotAllowed
-from civic.services import accounts, cases, mediation, points, rates
+from civic.services import accounts, cases, handoff, mediation, notifications, points, rates
 
 NOW = dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.timezone.utc)
 THURSDAY_TEN = dt.datetime(2026, 11, 19, 2, 30, tzinfo=dt.timezone.utc)  # 10:30 Shanghai
@@ -18,6 +18,10 @@ LEADER = Actor("gl-qingxi", "grid_leader", communities=frozenset({"qingxi"}))
 # Service functions that take no actor, and why that is safe.
 NO_ACTOR = {
     "cases.report_case": "the reporter is the resident whose chat it is",
+    "cases.open_case": "report_case without its commit",
+    "handoff.request_handoff": "the resident whose chat it is",
+    "notifications.pending_notices": "reads the given resident's own notices only",
+    "notifications.mark_shown": "moves the given resident's own cursor",
     "cases.follow_case": "the follower is the resident whose chat it is",
     "cases.check_deadlines": "a scheduler job acting as the system",
     "cases.my_cases": "reads the given resident's own cases only",
@@ -36,7 +40,7 @@ NO_ACTOR = {
 
 
 def public_functions():
-    for module in (cases, accounts, points, mediation, rates):
+    for module in (cases, accounts, points, mediation, rates, handoff, notifications):
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ == module.__name__ and not name.startswith("_"):
                 yield f"{module.__name__.rsplit('.', 1)[1]}.{name}", fn
