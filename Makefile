@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 comma := ,
 
-.PHONY: run test train bench bench-nlu bench-store venv clean
+.PHONY: run test train bench bench-nlu bench-store bench-dialogue venv clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@python=""; \
@@ -29,18 +29,21 @@ train: $(STAMP)
 	$(PY) -m nlu train
 
 run: train
-	$(PY) -m nlu console
+	$(PY) -m bot run
 
 test: train
 	$(PY) -m pytest
 
-bench: bench-nlu bench-store
+bench: bench-nlu bench-store bench-dialogue
 
 bench-nlu: train
 	$(PY) bench/nlu.py
 
 bench-store: $(STAMP)
 	$(PY) bench/store.py
+
+bench-dialogue: train
+	$(PY) bench/dialogue.py --startup
 
 clean:
 	rm -rf $(VENV) models .rasa .pytest_cache

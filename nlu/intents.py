@@ -4,8 +4,9 @@ from __future__ import annotations
 CATEGORIES = ("parking", "elderly_care", "dispute", "repair", "noise",
               "environment", "safety", "other")
 INTENTS = ("report", "book_mediation", "check_points", "check_case", "request_human",
+           "help", "hurry_case", "withdraw_case", "my_bookings", "my_data",
            "inform", "greet", "goodbye", "thanks", "affirm", "deny", "cancel",
-           "out_of_scope")
+           "out_of_scope", "rate_case", "redeem", "add_detail")
 REPORT_PREFIX = "report_"
 FALLBACK = "nlu_fallback"
 # A second problem in one message counts when the model gives it at least this much.

@@ -1,0 +1,1 @@
+"""Rasa custom actions and form validators: thin, they call civic/ services."""

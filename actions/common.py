@@ -1,0 +1,107 @@
+"""Small pieces every conversation uses: answers, buttons, failed answers, handoff offers."""
+from __future__ import annotations
+
+import abc
+import copy
+import json
+import re
+
+from rasa_sdk import FormValidationAction
+
+from actions.texts import CAPABILITIES
+
+REPORT_PREFIX = "report_"
+MAX_TEXT = 1000
+HANDOFF_OFFER_AFTER = 3
+YES = re.compile(r"^(是|是的|对|对的|好|好的|确认|确定|可以|行|没问题|嗯|提交|确认提交|ok|yes)[。!！啊吧呀的了]*$", re.I)
+NO = re.compile(r"^(不|不是|不对|否|不用|不要|没有|修改|改一下|不行)[。!！啊吧呀的了]*$", re.I)
+
+
+def payload(intent: str, **entities) -> str:
+    return "/" + intent + (json.dumps(entities, ensure_ascii=False) if entities else "")
+
+
+def button(title: str, intent: str = "inform", **entities) -> dict:
+    return {"title": title, "payload": payload(intent, **entities)}
+
+
+def choice(tracker) -> str | None:
+    """The value of a pressed button, if the latest message was one."""
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if entity.get("entity") == "choice":
+            return str(entity.get("value"))
+    return None
+
+
+def text(tracker) -> str:
+    """What the resident typed (a pressed button has no text of its own)."""
+    raw = ((tracker.latest_message or {}).get("text") or "").strip()
+    return "" if raw.startswith("/") else raw
+
+
+def intent(tracker) -> str:
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
+
+
+def entity(tracker, name: str) -> str | None:
+    for found in (tracker.latest_message or {}).get("entities") or []:
+        if found.get("entity") == name and found.get("value"):
+            return str(found["value"])
+    return None
+
+
+def yes_or_no(tracker) -> bool | None:
+    picked = choice(tracker)
+    if picked in ("yes", "no"):
+        return picked == "yes"
+    said, typed = intent(tracker), text(tracker)
+    if said == "affirm" or YES.match(typed):
+        return True
+    if said == "deny" or NO.match(typed):
+        return False
+    return None
+
+
+def accept(slot: str, value) -> dict:
+    return {slot: value, "form_failures": 0.0}
+
+
+def reject(dispatcher, tracker, slot: str, explanation: str) -> dict:
+    """A failed answer: say why; from the third in a row, offer a person as well."""
+    failures = int(tracker.get_slot("form_failures") or 0) + 1
+    if failures >= HANDOFF_OFFER_AFTER:
+        dispatcher.utter_message(text=explanation + "\n如果不方便打字说明，也可以转人工，由工作人员帮您登记。",
+                                 buttons=[button("转人工", "request_human"), button("不办了", "cancel")])
+    else:
+        dispatcher.utter_message(text=explanation)
+    return {slot: None, "form_failures": float(failures)}
+
+
+def too_long(value: str) -> bool:
+    return len(value) > MAX_TEXT
+
+
+def capabilities() -> str:
+    return CAPABILITIES
+
+
+class FormValidator(FormValidationAction, metaclass=abc.ABCMeta):
+    """A form validator that checks answers, not the resets of a start action.
+
+    An action_start_… sets its form's slots to None; rasa_sdk would validate those
+    as if they were answers and reject each one aloud. (Abstract, so that rasa_sdk
+    does not register this base as an action.)
+    """
+
+    @abc.abstractmethod
+    def name(self) -> str:
+        ...
+
+    async def get_validation_events(self, dispatcher, tracker, domain):
+        events = list(tracker.events)
+        start = len(events)
+        while start and events[start - 1].get("event") == "slot":
+            start -= 1
+        answers = copy.copy(tracker)
+        answers.events = events[:start] + [e for e in events[start:] if e.get("value") is not None]
+        return await super().get_validation_events(dispatcher, answers, domain)

@@ -1,0 +1,354 @@
+"""People's mediation: mediation_form (book or reschedule), my bookings, cancel."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from rasa_sdk import Action
+from rasa_sdk.events import SlotSet
+
+from actions import runtime
+from actions.common import FormValidator, accept, button, choice, entity, reject, text, too_long, yes_or_no
+from actions.texts import MODES, SPECIALITIES, local, mask_phone, when
+from civic.domain.accounts import InvalidPhone
+from civic.domain.errors import DomainError
+from civic.domain.mediation import SlotTaken
+from civic.services import mediation
+from nlu.entities import local_now
+from nlu.timeparse import find_times
+
+SLOTS_OFFERED = 6
+DAYS_AHEAD = 14
+PART_HOURS = {"morning": (0, 12), "afternoon": (12, 24), "evening": (17, 24), "night": (0, 24)}
+FORM_SLOTS = ("dispute", "other_party", "other_phone", "mediator", "mode", "slot_start",
+              "booking_confirmed", "dispute_case", "reschedule_booking")
+
+
+def _mediators():
+    return runtime.civic().services.district.staff_by_role("mediator")
+
+
+def free_slots(tracker, *, day: dt.date | None = None, limit: int = SLOTS_OFFERED) -> list:
+    """Free slot starts for the chosen mediator and mode: one day, or the next days in order."""
+    civic, now = runtime.civic(), runtime.now(tracker)
+    mediator = tracker.get_slot("mediator")
+    mediator = None if mediator in (None, "any") else mediator
+    mode = tracker.get_slot("mode") or "in_person"
+    days = [day] if day else [local(now).date() + dt.timedelta(days=n) for n in range(DAYS_AHEAD)]
+    found = []
+    with civic.uow() as uow:
+        for each in days:
+            found += [s.starts_at for s in mediation.available_slots(
+                uow, civic.services, day=each, mode=mode, mediator_id=mediator, now=now)]
+            if len(found) >= limit:
+                break
+    return found[:limit]
+
+
+def _slot_buttons(starts, now) -> list[dict]:
+    return [button(when(s, now), choice=s.isoformat()) for s in starts]
+
+
+class ActionStartMediation(Action):
+    def name(self) -> str:
+        return "action_start_mediation"
+
+    def run(self, dispatcher, tracker, domain):
+        events = [SlotSet(s, None) for s in FORM_SLOTS] + [SlotSet("form_failures", 0.0)]
+        picked = choice(tracker) or ""
+        civic = runtime.civic()
+        if picked.startswith("reschedule:"):
+            with civic.uow() as uow:
+                booking = next((b for b in mediation.bookings_for(uow, tracker.sender_id)
+                                if b.id == picked[len("reschedule:"):]), None)
+            if booking is None:
+                dispatcher.utter_message(text="没有找到这个预约。发“我的预约”查看您的预约。")
+                return events + [SlotSet("booking_confirmed", "none")]
+            dispatcher.utter_message(text="好的，给这次调解换个时间（调解员和方式不变）。")
+            return events + [SlotSet("reschedule_booking", booking.id), SlotSet("dispute", booking.dispute),
+                             SlotSet("other_party", booking.other_party_name),
+                             SlotSet("other_phone", booking.other_party_phone or "none"),
+                             SlotSet("mediator", booking.mediator_id), SlotSet("mode", booking.mode)]
+        number = entity(tracker, "case_id")
+        if number:
+            with civic.uow() as uow:
+                case = uow.cases.get(number)
+            if case is not None and case.reporter_id == tracker.sender_id:
+                events += [SlotSet("dispute_case", number), SlotSet("dispute", case.description[:200])]
+        said = text(tracker)
+        if not number and len(said) >= 12 and not re.fullmatch(r".{0,6}(预约|约|想|要).{0,4}调解.{0,6}", said):
+            events.append(SlotSet("dispute", said[:200]))
+        dispatcher.utter_message(text="好的，帮您预约人民调解。调解免费，调解员会保护双方隐私。")
+        return events
+
+
+class AskMediator(Action):
+    def name(self) -> str:
+        return "action_ask_mediator"
+
+    def run(self, dispatcher, tracker, domain):
+        lines = ["请选择调解员（双向选择），或由我们安排："]
+        for m in _mediators():
+            lines.append(f"· {m.name}：擅长{'、'.join(SPECIALITIES.get(s, s) for s in sorted(m.specialities))}")
+        dispatcher.utter_message(text="\n".join(lines),
+                                 buttons=[button(m.name, choice=m.id) for m in _mediators()] +
+                                 [button("都可以，帮我安排", choice="any")])
+        return []
+
+
+class AskSlotStart(Action):
+    def name(self) -> str:
+        return "action_ask_slot_start"
+
+    def run(self, dispatcher, tracker, domain):
+        now = runtime.now(tracker)
+        starts = free_slots(tracker)
+        if not starts:
+            dispatcher.utter_message(text="未来两周没有空闲时段了。可以换一位调解员或改成线上调解，或发“转人工”。",
+                                     buttons=[button("换调解员", choice="change_mediator")])
+            return []
+        dispatcher.utter_message(text="请选一个时间（每次1小时），也可以直接说，如“明天下午两点半”“下周二上午”：",
+                                 buttons=_slot_buttons(starts, now))
+        return []
+
+
+class AskBookingConfirmed(Action):
+    def name(self) -> str:
+        return "action_ask_booking_confirmed"
+
+    def run(self, dispatcher, tracker, domain):
+        now = runtime.now(tracker)
+        mediator = runtime.civic().services.district.staff.get(tracker.get_slot("mediator") or "")
+        phone = tracker.get_slot("other_phone")
+        lines = [f"纠纷：{tracker.get_slot('dispute')}",
+                 f"对方：{tracker.get_slot('other_party')}" + (f"（{mask_phone(phone)}）" if phone and phone != "none" else ""),
+                 f"调解员：{mediator.name if mediator else '由街道安排'}",
+                 f"方式：{MODES.get(tracker.get_slot('mode'), '')}",
+                 f"时间：{when(dt.datetime.fromisoformat(tracker.get_slot('slot_start')), now)}"]
+        dispatcher.utter_message(text="请核对预约：\n" + "\n".join(lines),
+                                 buttons=[button("确认预约", choice="yes"), button("重新选时间", choice="no"),
+                                          button("不约了", "cancel")])
+        return []
+
+
+class ValidateMediationForm(FormValidator):
+    def name(self) -> str:
+        return "validate_mediation_form"
+
+    async def required_slots(self, domain_slots, dispatcher, tracker, domain):
+        return [] if tracker.get_slot("booking_confirmed") == "none" else domain_slots
+
+    def validate_dispute(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        value = (value or "").strip()
+        if len(value) < 4 or value.startswith("/"):
+            return reject(dispatcher, tracker, "dispute", "请用一句话说说纠纷的情况，比如“楼上漏水，赔偿谈不拢”。")
+        if too_long(value):
+            return reject(dispatcher, tracker, "dispute", "请简短一些（200字以内），详细情况可以当面跟调解员说。")
+        return accept("dispute", value[:200])
+
+    def validate_other_party(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        value = (value or "").strip()
+        phone = entity(tracker, "phone")
+        name = re.sub(r"[\s,，]*(\+?86)?1[3-9]\d[\d\s-]{8,}", "", value).strip() if phone else value
+        if not name or name.startswith("/") or len(name) > 30:
+            return reject(dispatcher, tracker, "other_party", "请告诉我对方的称呼（30字以内），如“502室王先生”。")
+        updates = accept("other_party", name)
+        if phone:
+            updates["other_phone"] = phone
+        return updates
+
+    def validate_other_phone(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        if choice(tracker) == "skip" or yes_or_no(tracker) is False or re.fullmatch(r"(跳过|不知道|没有|不方便)", text(tracker)):
+            return accept("other_phone", "none")
+        if value == "none":
+            return accept("other_phone", "none")
+        typed = entity(tracker, "phone") or value or ""
+        try:
+            from actions.report import _checked_phone
+            return accept("other_phone", _checked_phone(typed))
+        except InvalidPhone:
+            return reject(dispatcher, tracker, "other_phone", "这个手机号好像不对，请输入11位手机号，不方便留请点“跳过”。")
+
+    def validate_mediator(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        picked = choice(tracker) or ""
+        mediators = _mediators()
+        if picked == "any" or re.search(r"都可以|随便|都行|安排", text(tracker)):
+            return accept("mediator", "any")
+        found = next((m for m in mediators if m.id == picked or (m.name in text(tracker)) or m.id == value), None)
+        if found is None:
+            return reject(dispatcher, tracker, "mediator", "请点一位调解员，或点“都可以，帮我安排”。")
+        return accept("mediator", found.id)
+
+    def validate_mode(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        # A button of another question (the "改时间" reschedule:<id> that prefills the mode)
+        # is no answer to this one: fall back to the slot's value.
+        picked = choice(tracker) if choice(tracker) in MODES else (value or "")
+        typed = text(tracker)
+        if picked in MODES:
+            return accept("mode", picked)
+        if re.search(r"线上|视频|网上|远程", typed):
+            return accept("mode", "online")
+        if re.search(r"现场|当面|到场|调解室|线下|面对面", typed):
+            return accept("mode", "in_person")
+        return reject(dispatcher, tracker, "mode", "请点“到调解室”或“线上调解”。")
+
+    def validate_slot_start(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        now = runtime.now(tracker)
+        picked = choice(tracker) or ""
+        if picked == "change_mediator":
+            return {"slot_start": None, "mediator": None}
+        if picked:
+            try:
+                wanted = dt.datetime.fromisoformat(picked)
+            except ValueError:
+                return reject(dispatcher, tracker, "slot_start", "请点下面的一个时间。")
+            return self._match(dispatcher, tracker, wanted, None, now)
+        spans = find_times(text(tracker), local_now(now))
+        if not spans:
+            return reject(dispatcher, tracker, "slot_start", "没看懂这个时间，请点下面的时间，或说“明天下午两点半”“下周二上午”。")
+        span = spans[0]
+        if "T" in span.value:
+            wanted = dt.datetime.fromisoformat(span.value).replace(tzinfo=runtime_zone())
+            return self._match(dispatcher, tracker, wanted, None, now)
+        return self._match(dispatcher, tracker, None, (dt.date.fromisoformat(span.value), span.part), now)
+
+    def _match(self, dispatcher, tracker, wanted, day_part, now) -> dict[str, Any]:
+        if wanted is not None:
+            day_free = free_slots(tracker, day=local(wanted).date(), limit=50)
+            if wanted in day_free:
+                return accept("slot_start", wanted.isoformat())
+            nearest = sorted(day_free or free_slots(tracker, limit=50), key=lambda s: abs(s - wanted))[:3]
+            nearest.sort()
+            if not nearest:
+                return reject(dispatcher, tracker, "slot_start", "这段时间都约满了，请换一天，或发“转人工”。")
+            dispatcher.utter_message(text=f"{when(wanted, now)}{_why_not(wanted)}离它最近的空闲时间：",
+                                     buttons=_slot_buttons(nearest, now))
+            return {"slot_start": None}
+        day, part = day_part
+        starts = free_slots(tracker, day=day, limit=50)
+        if part in PART_HOURS:
+            low, high = PART_HOURS[part]
+            starts = [s for s in starts if low <= local(s).hour < high]
+        if not starts:
+            dispatcher.utter_message(text="那天没有空闲时间了，最近的空闲时间：",
+                                     buttons=_slot_buttons(free_slots(tracker), now))
+            return {"slot_start": None}
+        if len(starts) == 1:
+            return accept("slot_start", starts[0].isoformat())
+        dispatcher.utter_message(text="那段时间有这些空闲，请选一个：", buttons=_slot_buttons(starts[:SLOTS_OFFERED], now))
+        return {"slot_start": None}
+
+    def validate_booking_confirmed(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
+        answer = yes_or_no(tracker)
+        if answer is None:
+            return reject(dispatcher, tracker, "booking_confirmed", "请点“确认预约”或“重新选时间”。")
+        if answer is False:
+            return {"booking_confirmed": None, "slot_start": None}
+        return accept("booking_confirmed", "yes")
+
+
+def _why_not(wanted: dt.datetime) -> str:
+    """Why a typed time cannot be booked: taken, between two slots, or out of office hours."""
+    services = runtime.civic().services
+    minutes = services.district.slot_minutes
+    at = local(wanted)
+    if not services.calendar.is_office_time(wanted):
+        return "不在工作时间（工作日上午8:30—12:00、下午13:30—17:30）。"
+    for start, end in services.district.office_hours:
+        first = dt.datetime.combine(at.date(), start, tzinfo=at.tzinfo)
+        offset = (at - first).total_seconds() / 60
+        if 0 <= offset and offset % minutes == 0 and at + dt.timedelta(minutes=minutes) <= \
+                dt.datetime.combine(at.date(), end, tzinfo=at.tzinfo):
+            return "已经约满了。"
+    return f"不是预约时段的开始（每段{minutes}分钟，从{services.district.office_hours[0][0]:%H:%M}起）。"
+
+
+def runtime_zone():
+    from actions.texts import SHANGHAI
+    return SHANGHAI
+
+
+class ActionSubmitBooking(Action):
+    def name(self) -> str:
+        return "action_submit_booking"
+
+    def run(self, dispatcher, tracker, domain):
+        if tracker.get_slot("booking_confirmed") != "yes":
+            return [SlotSet(s, None) for s in FORM_SLOTS]
+        civic, now = runtime.civic(), runtime.now(tracker)
+        starts_at = dt.datetime.fromisoformat(tracker.get_slot("slot_start"))
+        mediator = tracker.get_slot("mediator")
+        phone = tracker.get_slot("other_phone")
+        try:
+            with civic.uow() as uow:
+                if tracker.get_slot("reschedule_booking"):
+                    booking = mediation.reschedule(uow, civic.services, actor=runtime.resident(tracker),
+                                                   booking_id=tracker.get_slot("reschedule_booking"),
+                                                   starts_at=starts_at, now=now)
+                else:
+                    booking = mediation.book(
+                        uow, civic.services, actor=runtime.resident(tracker),
+                        mediator_id=None if mediator == "any" else mediator, mode=tracker.get_slot("mode"),
+                        starts_at=starts_at, dispute=tracker.get_slot("dispute"),
+                        other_party_name=tracker.get_slot("other_party"),
+                        other_party_phone=None if phone in (None, "none") else phone,
+                        case_number=tracker.get_slot("dispute_case"), now=now)
+        except SlotTaken:
+            dispatcher.utter_message(text="抱歉，这个时间刚被别人约走了，预约没有成功。请发“预约调解”重新选一个时间。")
+            return [SlotSet(s, None) for s in FORM_SLOTS]
+        except DomainError:
+            dispatcher.utter_message(text="预约没有成功，请发“预约调解”重新试一次，或发“转人工”。")
+            return [SlotSet(s, None) for s in FORM_SLOTS]
+        district = civic.services.district
+        room = next((r.name for r in district.rooms if r.id == booking.room_id), None)
+        where = f"地点：{district.street_name}人民调解室（{room}）" if room else "方式：线上视频，调解员会提前发送链接"
+        dispatcher.utter_message(
+            text=f"预约成功！\n时间：{when(booking.starts_at, now)}\n调解员：{district.staff[booking.mediator_id].name}\n"
+                 f"{where}\n预约号：{booking.id}\n调解员会提前联系双方；前一天和前一小时我会提醒您。"
+                 "要改时间或取消，发“我的预约”。")
+        return [SlotSet(s, None) for s in FORM_SLOTS]
+
+
+class ActionMyBookings(Action):
+    def name(self) -> str:
+        return "action_my_bookings"
+
+    def run(self, dispatcher, tracker, domain):
+        picked = choice(tracker) or ""
+        now = runtime.now(tracker)
+        civic = runtime.civic()
+        with civic.uow() as uow:
+            upcoming = [b for b in mediation.bookings_for(uow, tracker.sender_id)
+                        if b.state == "booked" and b.starts_at > now]
+        if picked.startswith("cancel:"):
+            booking = next((b for b in upcoming if b.id == picked[len("cancel:"):]), None)
+            if booking is None:
+                dispatcher.utter_message(text="没有找到这个预约，可能已经取消或已过时间。")
+                return []
+            dispatcher.utter_message(text=f"确定取消{when(booking.starts_at, now)}的调解预约吗？",
+                                     buttons=[button("确认取消", "affirm"), button("不取消", "deny")])
+            return [SlotSet("pending", f"cancel_booking:{booking.id}")]
+        if not upcoming:
+            dispatcher.utter_message(text="您目前没有待进行的调解预约。需要的话发“预约调解”。")
+            return []
+        district = civic.services.district
+        for booking in upcoming[:5]:
+            dispatcher.utter_message(
+                text=f"{when(booking.starts_at, now)} {MODES.get(booking.mode, '')}，调解员"
+                     f"{district.staff[booking.mediator_id].name}（预约号 {booking.id}）",
+                buttons=[button("改时间", "book_mediation", choice=f"reschedule:{booking.id}"),
+                         button("取消预约", "my_bookings", choice=f"cancel:{booking.id}")])
+        return []
+
+
+def cancel_booking(dispatcher, tracker, booking_id: str) -> None:
+    civic = runtime.civic()
+    try:
+        with civic.uow() as uow:
+            mediation.cancel(uow, civic.services, actor=runtime.resident(tracker), booking_id=booking_id,
+                             now=runtime.now(tracker), reason="居民取消")
+    except DomainError:
+        dispatcher.utter_message(text="这个预约已经不能取消了（可能已开始或已取消）。发“我的预约”查看。")
+        return
+    dispatcher.utter_message(text="预约已取消，已通知调解员。需要时可以重新发“预约调解”。")

@@ -1,0 +1,102 @@
+"""Dialogue benchmark: simulated residents reporting problems, all at once.
+
+    python bench/dialogue.py [--residents 1 10 50] [--startup]
+
+For each number of concurrent residents, every resident runs a full report
+conversation (the problem with its place, skip the phone, confirm, then "我的工单")
+against the in-process agent and action executor, on a fresh SQLite store and SQLite
+tracker store. Prints turns per second and p50/p95/p99 latency of one turn (message
+in, every reply out). --startup also times `python -m bot chat` from start to its
+first reply, with the model already trained.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PROBLEMS = [
+    "望江花园3号楼楼道灯坏了一个星期了 晚上上下楼很危险",
+    "清溪路18号门口有个井盖松了 车一压就咣咣响",
+    "锦绣家园2号楼下的垃圾桶三天没人清了 臭气熏天",
+    "和平巷12号那家烧烤店每天开到凌晨两点 吵得睡不着",
+    "阳光花园小区门口天天有车乱停 消防通道都堵了",
+]
+NOW = "2026-11-18T10:00:00+08:00"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+async def resident(agent, sender: str, problem: str, latencies: list[float]) -> None:
+    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+    for text in (problem, '/inform{"choice":"skip"}', '/inform{"choice":"yes"}', "我的工单"):
+        channel = CollectingOutputChannel()
+        started = time.perf_counter()
+        await agent.handle_message(UserMessage(text, channel, sender, metadata={"now": NOW}))
+        latencies.append(time.perf_counter() - started)
+        if not channel.messages:
+            raise SystemExit(f"no reply to {text!r} for {sender}")
+
+
+async def round_of(agent, count: int, label: str) -> None:
+    latencies: list[float] = []
+    started = time.perf_counter()
+    await asyncio.gather(*(resident(agent, f"{label}-{count}-{n}", PROBLEMS[n % len(PROBLEMS)], latencies)
+                           for n in range(count)))
+    elapsed = time.perf_counter() - started
+    ms = [x * 1000 for x in latencies]
+    print(f"{count:>3} residents: {len(ms)} turns in {elapsed:.1f} s = {len(ms) / elapsed:.1f} turns/s; "
+          f"turn p50 {statistics.median(ms):.0f} ms, p95 {percentile(ms, 0.95):.0f} ms, "
+          f"p99 {percentile(ms, 0.99):.0f} ms", flush=True)
+
+
+def startup_seconds(env: dict) -> float:
+    started = time.perf_counter()
+    process = subprocess.Popen([sys.executable, "-m", "bot", "chat", "--user", "bench-startup"],
+                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                               text=True, cwd=ROOT, env=env)
+    process.stdin.write("你好\n")
+    process.stdin.flush()
+    process.stdout.readline()
+    elapsed = time.perf_counter() - started
+    process.stdin.close()
+    process.wait(timeout=120)
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--residents", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument("--startup", action="store_true")
+    args = parser.parse_args()
+    home = Path(tempfile.mkdtemp(prefix="bench-dialogue-"))
+    os.environ["DATABASE_URL"] = f"sqlite:///{home / 'civic.db'}"
+    os.environ["TRACKER_DB"] = str(home / "trackers.db")
+    from bot.agent import load_agent
+    from nlu.model import ensure_model
+
+    model = ensure_model()
+    if args.startup:
+        print(f"startup: python -m bot chat to its first reply in {startup_seconds(dict(os.environ)):.1f} s",
+              flush=True)
+    agent = load_agent(model)
+    asyncio.run(round_of(agent, 1, "warm-up"))
+    for count in args.residents:
+        asyncio.run(round_of(agent, count, "run"))
+
+
+if __name__ == "__main__":
+    main()

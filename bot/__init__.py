@@ -1,0 +1,1 @@
+"""Channels: the console chat now; Telegram, the dispatcher and the scheduler later."""

@@ -1,0 +1,42 @@
+"""python -m bot chat --user ID [--now YYYY-MM-DDTHH:MM] | python -m bot run"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import sys
+from zoneinfo import ZoneInfo
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _chat(user: str, now: str | None) -> int:
+    from bot.agent import load_agent
+    from bot.console import Console
+    from nlu.model import ensure_model
+
+    fixed = dt.datetime.fromisoformat(now).replace(tzinfo=SHANGHAI) if now else None
+    agent = load_agent(ensure_model())
+    console = Console(agent, user, fixed)
+    asyncio.run(console.run(sys.stdin))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot")
+    commands = parser.add_subparsers(dest="command", required=True)
+    chat = commands.add_parser("chat", help="chat as one resident in the terminal (or through a pipe)")
+    chat.add_argument("--user", default="console", help="the resident's id (default: console)")
+    chat.add_argument("--now", help="fix the clock, Asia/Shanghai: YYYY-MM-DDTHH:MM")
+    commands.add_parser("run", help="Telegram when TELEGRAM_BOT_TOKEN is set, else the console chat")
+    args = parser.parse_args(argv)
+    if args.command == "run" and os.environ.get("TELEGRAM_BOT_TOKEN"):
+        print("The Telegram channel is not built yet; unset TELEGRAM_BOT_TOKEN for the console chat.",
+              file=sys.stderr)
+        return 2
+    return _chat(getattr(args, "user", "console"), getattr(args, "now", None))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
