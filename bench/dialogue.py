@@ -1,12 +1,16 @@
 """Dialogue benchmark: simulated residents reporting problems, all at once.
 
-    python bench/dialogue.py [--residents 1 10 50] [--startup]
+    python bench/dialogue.py [--residents 1 10 50] [--pause 0 3] [--startup]
 
 For each number of concurrent residents, every resident runs a full report
 conversation (the problem with its place, skip the phone, confirm, then "我的工单")
 against the in-process agent and action executor, on a fresh SQLite store and SQLite
-tracker store. Prints turns per second and p50/p95/p99 latency of one turn (message
-in, every reply out). --startup also times `python -m bot chat` from start to its
+tracker store. Residents send their next message as soon as the reply is out (no
+think time: the worst case), all of them at once. Prints turns per second and
+p50/p95/p99 latency of one turn (message in, every reply out, waiting for the other
+residents' turns included) — and again with residents pausing between messages as
+people do while they read and type (--pause: mean seconds, exponentially
+distributed, seeded). --startup also times `python -m bot chat` from start to its
 first reply, with the model already trained.
 """
 from __future__ import annotations
@@ -14,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -39,26 +44,36 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-async def resident(agent, sender: str, problem: str, latencies: list[float]) -> None:
+async def resident(agent, sender: str, problem: str, latencies: list[float], pause: float,
+                   rng: random.Random) -> None:
     from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
+    if pause:  # residents come one by one, not all in the same millisecond
+        await asyncio.sleep(rng.uniform(0, 2 * pause))
     for text in (problem, '/inform{"choice":"skip"}', '/inform{"choice":"yes"}', "我的工单"):
         channel = CollectingOutputChannel()
         started = time.perf_counter()
+        # Let the other residents' messages arrive too: a turn waits behind them, as it
+        # would in one bot process, and that wait is part of its latency.
+        await asyncio.sleep(0)
         await agent.handle_message(UserMessage(text, channel, sender, metadata={"now": NOW}))
         latencies.append(time.perf_counter() - started)
         if not channel.messages:
             raise SystemExit(f"no reply to {text!r} for {sender}")
+        if pause:
+            await asyncio.sleep(rng.expovariate(1 / pause))
 
 
-async def round_of(agent, count: int, label: str) -> None:
+async def round_of(agent, count: int, label: str, pause: float = 0.0) -> None:
     latencies: list[float] = []
+    rng = random.Random(count)
     started = time.perf_counter()
-    await asyncio.gather(*(resident(agent, f"{label}-{count}-{n}", PROBLEMS[n % len(PROBLEMS)], latencies)
-                           for n in range(count)))
+    await asyncio.gather(*(resident(agent, f"{label}-{pause}-{count}-{n}", PROBLEMS[n % len(PROBLEMS)],
+                                    latencies, pause, rng) for n in range(count)))
     elapsed = time.perf_counter() - started
     ms = [x * 1000 for x in latencies]
-    print(f"{count:>3} residents: {len(ms)} turns in {elapsed:.1f} s = {len(ms) / elapsed:.1f} turns/s; "
+    print(f"{count:>3} residents, pause {pause:g} s: {len(ms)} turns in {elapsed:.1f} s = "
+          f"{len(ms) / elapsed:.1f} turns/s; "
           f"turn p50 {statistics.median(ms):.0f} ms, p95 {percentile(ms, 0.95):.0f} ms, "
           f"p99 {percentile(ms, 0.99):.0f} ms", flush=True)
 
@@ -80,6 +95,7 @@ def startup_seconds(env: dict) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--residents", type=int, nargs="+", default=[1, 10, 50])
+    parser.add_argument("--pause", type=float, nargs="+", default=[0.0, 3.0])
     parser.add_argument("--startup", action="store_true")
     args = parser.parse_args()
     home = Path(tempfile.mkdtemp(prefix="bench-dialogue-"))
@@ -94,8 +110,9 @@ def main() -> None:
               flush=True)
     agent = load_agent(model)
     asyncio.run(round_of(agent, 1, "warm-up"))
-    for count in args.residents:
-        asyncio.run(round_of(agent, count, "run"))
+    for pause in args.pause:
+        for count in args.residents:
+            asyncio.run(round_of(agent, count, "run", pause))
 
 
 if __name__ == "__main__":

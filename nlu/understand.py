@@ -38,6 +38,9 @@ class Understanding:
 
     def __init__(self, model: Path):
         quiet_libraries()
+        from nlu.loading import speed_up_model_loading
+
+        speed_up_model_loading()
         from rasa.core.agent import Agent
 
         self._agent = Agent.load(str(model))
