@@ -13,12 +13,13 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.nlu.tokenizers.jieba_tokenizer import JiebaTokenizer
 from rasa.nlu.tokenizers.tokenizer import Token
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu.address import find_addresses
 from nlu.entities import merge, rule_entities
 from nlu.gazetteer import jieba_dictionary
+from nlu.intents import overrule_short_intents
 
 _dictionary_loaded = False
 
@@ -113,3 +114,30 @@ class RuleEntityExtractor(GraphComponent, EntityExtractorMixin):
 def _pinned_now(message: Message) -> Optional[dt.datetime]:
     now = (message.get("metadata") or {}).get("now")
     return dt.datetime.fromisoformat(now) if now else None
+
+
+@DefaultV1Recipe.register(
+    DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
+)
+class ShortIntentGuard(GraphComponent):
+    """A long message is not a bare answer or a greeting (nlu.intents.overrule_short_intents)."""
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> ShortIntentGuard:
+        return cls()
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            ranking = overrule_short_intents(message.get(TEXT) or "", message.get(ENTITIES, []),
+                                             message.get(INTENT_RANKING_KEY) or [])
+            if ranking:
+                message.set(INTENT, {"name": ranking[0]["name"], "confidence": ranking[0]["confidence"]},
+                            add_to_output=True)
+                message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages

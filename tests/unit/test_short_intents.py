@@ -1,0 +1,34 @@
+"""A long message is no bare answer or greeting."""
+from nlu.intents import overrule_short_intents, residue
+
+RANKING = [{"name": "greet", "confidence": 0.5}, {"name": "report_parking", "confidence": 0.3},
+           {"name": "inform", "confidence": 0.1}, {"name": "report_noise", "confidence": 0.1}]
+
+
+def test_a_greeting_with_a_report_in_it_is_the_report():
+    text = "早上好！打扰了。书香苑消防通道上昨晚又停了两辆车"
+    ranking = overrule_short_intents(text, [], RANKING)
+    assert [r["name"] for r in ranking] == ["report_parking", "report_noise"]
+    assert round(ranking[0]["confidence"], 3) == 0.75  # 0.3 of the 0.4 left
+
+
+def test_a_bare_address_stays_an_answer():
+    text = "望江花园3号楼2单元"
+    entities = [{"entity": "address", "start": 0, "end": len(text), "value": text}]
+    assert overrule_short_intents(text, entities, [{"name": "inform", "confidence": 0.9},
+                                                   {"name": "report_repair", "confidence": 0.1}]) is None
+
+
+def test_a_short_greeting_stays_a_greeting():
+    assert overrule_short_intents("你好呀，在吗？", [], RANKING) is None
+
+
+def test_a_long_message_of_another_intent_is_left_alone():
+    ranking = [{"name": "report_noise", "confidence": 0.8}, {"name": "greet", "confidence": 0.2}]
+    assert overrule_short_intents("楼上每天半夜跺脚吵得人睡不着觉", [], ranking) is None
+
+
+def test_the_residue_leaves_out_entities_and_punctuation():
+    text = "地址是：望江花园3号楼，电话13812345678"
+    entities = [{"start": 4, "end": 11}, {"start": 14, "end": 25}]
+    assert residue(text, entities) == "地址是电话"
