@@ -66,6 +66,16 @@ def accept(slot: str, value) -> dict:
     return {slot: value, "form_failures": 0.0}
 
 
+def offer(dispatcher, slot: str, text: str, buttons: list[dict]) -> dict:
+    """Answer with choices of our own; the form's question is not asked again after them."""
+    dispatcher.utter_message(text=text, buttons=buttons)
+    return {slot: None, "options_offered": True}
+
+
+def offered_just_now(tracker) -> bool:
+    return bool(tracker.get_slot("options_offered"))
+
+
 def reject(dispatcher, tracker, slot: str, explanation: str) -> dict:
     """A failed answer: say why; from the third in a row, offer a person as well."""
     failures = int(tracker.get_slot("form_failures") or 0) + 1

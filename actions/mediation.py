@@ -9,7 +9,8 @@ from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 
 from actions import runtime
-from actions.common import FormValidator, accept, button, choice, entity, reject, text, too_long, yes_or_no
+from actions.common import (FormValidator, accept, button, choice, entity, offer, offered_just_now, reject, text,
+                            too_long, yes_or_no)
 from actions.texts import MODES, SPECIALITIES, local, mask_phone, when
 from civic.domain.accounts import InvalidPhone
 from civic.domain.errors import DomainError
@@ -102,6 +103,8 @@ class AskSlotStart(Action):
         return "action_ask_slot_start"
 
     def run(self, dispatcher, tracker, domain):
+        if offered_just_now(tracker):
+            return [SlotSet("options_offered", None)]
         now = runtime.now(tracker)
         starts = free_slots(tracker)
         if not starts:
@@ -222,22 +225,20 @@ class ValidateMediationForm(FormValidator):
             nearest.sort()
             if not nearest:
                 return reject(dispatcher, tracker, "slot_start", "这段时间都约满了，请换一天，或发“转人工”。")
-            dispatcher.utter_message(text=f"{when(wanted, now)}{_why_not(wanted)}离它最近的空闲时间：",
-                                     buttons=_slot_buttons(nearest, now))
-            return {"slot_start": None}
+            return offer(dispatcher, "slot_start", f"{when(wanted, now)}{_why_not(wanted)}离它最近的空闲时间：",
+                         _slot_buttons(nearest, now))
         day, part = day_part
         starts = free_slots(tracker, day=day, limit=50)
         if part in PART_HOURS:
             low, high = PART_HOURS[part]
             starts = [s for s in starts if low <= local(s).hour < high]
         if not starts:
-            dispatcher.utter_message(text="那天没有空闲时间了，最近的空闲时间：",
-                                     buttons=_slot_buttons(free_slots(tracker), now))
-            return {"slot_start": None}
+            return offer(dispatcher, "slot_start", "那天没有空闲时间了，最近的空闲时间：",
+                         _slot_buttons(free_slots(tracker), now))
         if len(starts) == 1:
             return accept("slot_start", starts[0].isoformat())
-        dispatcher.utter_message(text="那段时间有这些空闲，请选一个：", buttons=_slot_buttons(starts[:SLOTS_OFFERED], now))
-        return {"slot_start": None}
+        return offer(dispatcher, "slot_start", "那段时间有这些空闲，请选一个：",
+                     _slot_buttons(starts[:SLOTS_OFFERED], now))
 
     def validate_booking_confirmed(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         answer = yes_or_no(tracker)

@@ -8,7 +8,8 @@ from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 
 from actions import runtime
-from actions.common import (FormValidator, REPORT_PREFIX, accept, button, choice, entity, intent, reject, text,
+from actions.common import (FormValidator, REPORT_PREFIX, accept, button, choice, entity, intent, offer,
+                            offered_just_now, reject, text,
                             too_long, yes_or_no)
 from actions.handoff import hand_off
 from actions.texts import CATEGORIES, URGENT_ADVICE, deadline_lines, handler_text, mask_phone
@@ -25,6 +26,8 @@ FORM_SLOTS = ("category", "description", "address", "contact_phone", "report_con
 NO_DETAILS = re.compile(r"^(你好|您好)?[,，]?(我)?(要|想)?(投诉|反映|举报|报修|报告|说)(一下|个|一个)?"
                         r"(问题|情况|事情?)?[。！!]*$")
 MIN_DESCRIPTION = 5
+# An address the district data does not know must at least look like a place.
+PLACE_WORD = re.compile(r"[路街道巷弄号楼栋幢单元室区苑园村庄院场站桥门口旁边对面附近里湾城府]|\d")
 
 
 def _resets() -> list:
@@ -49,6 +52,8 @@ class ActionStartReport(Action):
         if choice(tracker) in CATEGORIES:
             category = choice(tracker)
         description = said if len(said) >= MIN_DESCRIPTION and not NO_DETAILS.match(said) else None
+        if description is None and category == "other":  # "我要投诉": which kind is still open
+            category = None
         if description and too_long(description):
             dispatcher.utter_message(text="您的描述有点长，我先记下前1000个字，详细情况可以稍后补充给工作人员。")
             description = description[:1000]
@@ -108,6 +113,8 @@ class AskAddress(Action):
         return "action_ask_address"
 
     def run(self, dispatcher, tracker, domain):
+        if offered_just_now(tracker):
+            return [SlotSet("options_offered", None)]
         home = runtime.profile(tracker).household_address
         if home:
             dispatcher.utter_message(text=f"问题发生在哪里？如果就在您登记的住址（{home}），点“就在这里”；"
@@ -186,6 +193,10 @@ class ValidateReportForm(FormValidator):
 
     def validate_description(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         said = text(tracker) if tracker.get_slot("requested_slot") == "description" else (value or "")
+        if intent(tracker) in ("out_of_scope", "nlu_fallback") and not choice(tracker) \
+                and tracker.get_slot("requested_slot") == "description":
+            return reject(dispatcher, tracker, "description",
+                          "这好像不是要反映的问题。请说说具体是什么问题；要办别的事，可以先发“取消”。")
         if len(said.strip()) < MIN_DESCRIPTION or NO_DETAILS.match(said.strip()):
             return reject(dispatcher, tracker, "description",
                           "请再具体一点，比如“3号楼楼道灯坏了一个星期”，工作人员才好处理。")
@@ -212,10 +223,12 @@ class ValidateReportForm(FormValidator):
             return reject(dispatcher, tracker, "address", "请写出问题所在的小区和楼号，或路名和门牌号。")
         resolution = resolve_address(district, value)
         if resolution.kind == AMBIGUOUS:
-            dispatcher.utter_message(text=f"“{value}”可能指下面几处，请选一个：",
-                                     buttons=[button(c.label, choice=f"grid:{c.grid_id}|{value}")
-                                              for c in resolution.candidates[:8]])
-            return {"address": None, "form_failures": tracker.get_slot("form_failures")}
+            return offer(dispatcher, "address", f"“{value}”可能指下面几处，请选一个：",
+                         [button(c.label, choice=f"grid:{c.grid_id}|{value}")
+                          for c in resolution.candidates[:8]])
+        if resolution.kind == UNKNOWN and not PLACE_WORD.search(value):
+            return reject(dispatcher, tracker, "address",
+                          f"“{value}”看不出是哪里。请写出小区和楼号，或路名和门牌号，如“望江花园3号楼”“清溪路18号”。")
         if resolution.kind == UNKNOWN:
             dispatcher.utter_message(text=f"“{value}”我没能对应到具体网格，会交给街道综合指挥中心人工分派，不影响办理。")
         return {**accept("address", value), "grid_id": resolution.grid_id}

@@ -216,7 +216,7 @@ def test_a_typed_free_time_is_taken(civic, dispatcher, domain):
 def test_a_typed_time_between_slots_offers_the_nearest(civic, dispatcher, domain):
     # Slots start at half past (office hours begin 08:30), so 15:00 is no slot of its own.
     updates = validate("slot_start", "明天下午三点", dispatcher, domain, slots=SHEN)
-    assert updates == {"slot_start": None}
+    assert updates == {"slot_start": None, "options_offered": True}
     assert "明天15:00不是预约时段的开始" in texts(dispatcher)
     assert [local_button(p) for p in payloads(dispatcher)] == ["11-19 13:30", "11-19 14:30", "11-19 15:30"]
 
@@ -224,7 +224,7 @@ def test_a_typed_time_between_slots_offers_the_nearest(civic, dispatcher, domain
 def test_a_typed_time_someone_took_offers_the_nearest_free_ones(civic, dispatcher, domain):
     book(civic)
     updates = validate("slot_start", "明天下午两点半", dispatcher, domain, slots=SHEN)
-    assert updates == {"slot_start": None}
+    assert updates == {"slot_start": None, "options_offered": True}
     assert "明天14:30已经约满了" in texts(dispatcher)
     offered = [local_button(p) for p in payloads(dispatcher)]
     assert "11-19 14:30" not in offered and {"11-19 13:30", "11-19 15:30"} <= set(offered)
@@ -239,7 +239,7 @@ def test_a_time_someone_took_is_free_with_another_mediator(civic, dispatcher, do
 
 def test_a_typed_half_day_offers_its_free_slots(civic, dispatcher, domain):
     updates = validate("slot_start", "明天上午", dispatcher, domain, slots=SHEN)
-    assert updates == {"slot_start": None}
+    assert updates == {"slot_start": None, "options_offered": True}
     assert [local_button(p) for p in payloads(dispatcher)] == ["11-19 08:30", "11-19 09:30", "11-19 10:30"]
 
 

@@ -487,3 +487,31 @@ def test_the_deadlines_are_told_in_shanghai_time_at_night(civic, dispatcher, dom
     # Saturday 22:00: the working-day clock starts on Monday 08:30.
     assert "11月24日（周二）08:30前联系您" in texts(dispatcher)
     assert "12月2日（周三）08:30前办结" in texts(dispatcher)
+
+
+# --- answers that are no answers -------------------------------------------------------------
+
+
+def test_the_address_question_is_not_repeated_over_the_candidates_just_offered(civic, dispatcher, domain):
+    set_profile(civic, address="望江花园3号楼")  # its "就在这里" button would hide the candidates
+    updates = validate("address", "菜市场旁边", dispatcher, domain, text="菜市场旁边")
+    assert updates["options_offered"] is True and updates["address"] is None
+    asked = CollectingDispatcher()
+    events = run(AskAddress(), asked, make_tracker("菜市场旁边", slots={"options_offered": True}), domain)
+    assert asked.messages == [] and slot_events(events) == {"options_offered": None}
+
+
+def test_gibberish_is_no_address(civic, dispatcher, domain):
+    updates = validate("address", "asdfgh", dispatcher, domain, text="asdfgh", intent="nlu_fallback")
+    assert updates["address"] is None and "看不出是哪里" in texts(dispatcher)
+
+
+def test_chitchat_is_no_description(civic, dispatcher, domain):
+    updates = validate("description", "你们几点下班啊", dispatcher, domain, text="你们几点下班啊",
+                       intent="out_of_scope")
+    assert updates["description"] is None and "不是要反映的问题" in texts(dispatcher)
+
+
+def test_a_bare_i_want_to_complain_asks_which_kind(civic, dispatcher, domain):
+    events = run(ActionStartReport(), dispatcher, make_tracker("我要投诉", intent="report_other"), domain)
+    assert slot_events(events)["category"] is None and slot_events(events)["description"] is None
