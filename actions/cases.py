@@ -8,8 +8,10 @@ from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 
 from actions import runtime
-from actions.common import FormValidator, accept, button, choice, entity, reject, text, too_long
-from actions.texts import ACTIONS, CATEGORIES, SATISFACTION, STATES, deadline_lines, handler_text, local, when
+from actions.common import (SWITCH_HINT, FormValidator, accept, another_errand, button, by_words, choice, entity,
+                            reject, text, too_long)
+from actions.texts import (ACTIONS, CATEGORIES, SATISFACTION, STATES, STEPS, deadline_lines, handler_text,
+                           local, when)
 from civic.domain.case import OPEN
 from civic.domain.errors import CaseNotFound, DomainError, NotAllowed
 from civic.services import cases
@@ -44,7 +46,7 @@ def show_case(dispatcher, tracker, number: str) -> None:
         return
     lines = [f"工单 {view.number}（{CATEGORIES.get(view.category, '其他事项')}）：{STATES.get(view.state, view.state)}"]
     if view.next_due:
-        lines.append(f"下一个时限：{when(view.next_due, now)}")
+        lines.append(f"下一步：{when(view.next_due, now)}前{STEPS.get(view.next_step, '处理')}")
     for at, action, note in view.updates:
         lines.append(f"· {local(at):%m-%d %H:%M} {ACTIONS.get(action, action)}" + (f"：{note}" if note else ""))
     dispatcher.utter_message(text="\n".join(lines), buttons=_case_buttons(view))
@@ -69,7 +71,7 @@ class ActionMyCases(Action):
             return []
         lines = ["您的工单（含关注的）："]
         for view in views[:10]:
-            due = f"，{when(view.next_due, now)}前" if view.next_due else ""
+            due = f"，{when(view.next_due, now)}前{STEPS.get(view.next_step, '处理')}" if view.next_due else ""
             mark = "" if view.own else "（关注）"
             lines.append(f"{view.number}{mark} {CATEGORIES.get(view.category, '')}：{STATES.get(view.state, view.state)}{due}")
         lines.append("点工单号查看进度和办理记录。")
@@ -199,6 +201,8 @@ class ValidateDetailForm(FormValidator):
 
     def validate_detail_text(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         value = (value or "").strip()
+        if another_errand(tracker):
+            return reject(dispatcher, tracker, "detail_text", "请直接输入要补充的内容。" + SWITCH_HINT)
         if len(value) < 2 or value.startswith("/"):
             return reject(dispatcher, tracker, "detail_text", "请直接输入要补充的内容。")
         if too_long(value):
@@ -233,6 +237,11 @@ class ActionSubmitDetail(Action):
 # --- rating -------------------------------------------------------------------------------
 
 SOLVED = {"solved": True, "unsolved": False}
+# First match wins: the negative forms contain the positive words.
+SOLVED_WORDS = ((r"没(有)?解决|未解决|还没好|没弄好|没修好|不行", "unsolved"),
+                (r"解决了|好了|弄好了|修好了|已解决", "solved"))
+SATISFACTION_WORDS = (("不满意", "dissatisfied"), ("基本满意|还行|一般", "basically_satisfied"),
+                      ("满意", "satisfied"))
 
 
 class ActionStartRating(Action):
@@ -294,23 +303,18 @@ class ValidateRatingForm(FormValidator):
         picked = choice(tracker) or value or ""
         if picked in SOLVED:
             return accept("solved", picked)
-        typed = text(tracker)
-        if re.search(r"没(有)?解决|未解决|还没好|没弄好|没修好|不行", typed):
-            return accept("solved", "unsolved")
-        if re.search(r"解决了|好了|弄好了|修好了|已解决", typed):
-            return accept("solved", "solved")
+        said = by_words(text(tracker), SOLVED_WORDS)
+        if said:
+            return accept("solved", said)
         return reject(dispatcher, tracker, "solved", "请点“解决了”或“没解决”。")
 
     def validate_satisfaction(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         picked = choice(tracker)
         if picked in SATISFACTION:
             return accept("satisfaction", picked)
-        typed = text(tracker)
-        for word, meaning in (("不满意", "dissatisfied"), ("基本满意", "basically_satisfied"),
-                              ("还行", "basically_satisfied"), ("一般", "basically_satisfied"),
-                              ("满意", "satisfied")):
-            if word in typed:
-                return accept("satisfaction", meaning)
+        said = by_words(text(tracker), SATISFACTION_WORDS)
+        if said:
+            return accept("satisfaction", said)
         return reject(dispatcher, tracker, "satisfaction", "请点“满意”“基本满意”或“不满意”。")
 
     def validate_rate_reason(self, value, dispatcher, tracker, domain) -> dict[str, Any]:

@@ -62,6 +62,27 @@ def yes_or_no(tracker) -> bool | None:
     return None
 
 
+# Intents a free-text answer may be misread as without harm: it is still an answer.
+ANSWER_LIKE = frozenset({"inform", "affirm", "deny", "thanks", "nlu_fallback", "out_of_scope"})
+SURE = 0.8
+
+
+def another_errand(tracker) -> bool:
+    """The message is confidently another errand ("我有多少积分"), not an answer."""
+    said = (tracker.latest_message or {}).get("intent") or {}
+    name = said.get("name") or ""
+    return (not choice(tracker) and not name.startswith(REPORT_PREFIX) and name not in ANSWER_LIKE
+            and float(said.get("confidence") or 0) >= SURE)
+
+
+SWITCH_HINT = "要办别的事，请先发“取消”结束这一步。"
+
+
+def by_words(typed: str, table: tuple[tuple[str, str], ...]) -> str | None:
+    """The value of the first pattern found in what the resident typed."""
+    return next((value for pattern, value in table if re.search(pattern, typed or "")), None)
+
+
 def accept(slot: str, value) -> dict:
     return {slot: value, "form_failures": 0.0}
 

@@ -9,8 +9,8 @@ from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 
 from actions import runtime
-from actions.common import (FormValidator, accept, button, choice, entity, offer, offered_just_now, reject, text,
-                            too_long, yes_or_no)
+from actions.common import (SWITCH_HINT, FormValidator, accept, another_errand, button, by_words, choice,
+                            entity, offer, offered_just_now, reject, text, too_long, yes_or_no)
 from actions.texts import MODES, SPECIALITIES, local, mask_phone, when
 from civic.domain.accounts import InvalidPhone
 from civic.domain.errors import DomainError
@@ -22,6 +22,7 @@ from nlu.timeparse import find_times
 SLOTS_OFFERED = 6
 DAYS_AHEAD = 14
 PART_HOURS = {"morning": (0, 12), "afternoon": (12, 24), "evening": (17, 24), "night": (0, 24)}
+MODE_WORDS = ((r"线上|视频|网上|远程", "online"), (r"现场|当面|到场|调解室|线下|面对面", "in_person"))
 FORM_SLOTS = ("dispute", "other_party", "other_phone", "mediator", "mode", "slot_start",
               "booking_confirmed", "dispute_case", "reschedule_booking")
 
@@ -144,6 +145,8 @@ class ValidateMediationForm(FormValidator):
 
     def validate_dispute(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         value = (value or "").strip()
+        if tracker.get_slot("requested_slot") == "dispute" and another_errand(tracker):
+            return reject(dispatcher, tracker, "dispute", "请用一句话说说纠纷的情况。" + SWITCH_HINT)
         if len(value) < 4 or value.startswith("/"):
             return reject(dispatcher, tracker, "dispute", "请用一句话说说纠纷的情况，比如“楼上漏水，赔偿谈不拢”。")
         if too_long(value):
@@ -187,13 +190,9 @@ class ValidateMediationForm(FormValidator):
         # A button of another question (the "改时间" reschedule:<id> that prefills the mode)
         # is no answer to this one: fall back to the slot's value.
         picked = choice(tracker) if choice(tracker) in MODES else (value or "")
-        typed = text(tracker)
-        if picked in MODES:
-            return accept("mode", picked)
-        if re.search(r"线上|视频|网上|远程", typed):
-            return accept("mode", "online")
-        if re.search(r"现场|当面|到场|调解室|线下|面对面", typed):
-            return accept("mode", "in_person")
+        said = picked if picked in MODES else by_words(text(tracker), MODE_WORDS)
+        if said:
+            return accept("mode", said)
         return reject(dispatcher, tracker, "mode", "请点“到调解室”或“线上调解”。")
 
     def validate_slot_start(self, value, dispatcher, tracker, domain) -> dict[str, Any]:

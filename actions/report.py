@@ -8,9 +8,9 @@ from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 
 from actions import runtime
-from actions.common import (FormValidator, REPORT_PREFIX, accept, button, choice, entity, intent, offer,
-                            offered_just_now, reject, text,
-                            too_long, yes_or_no)
+from actions.common import (REPORT_PREFIX, SWITCH_HINT, FormValidator, accept, another_errand, button,
+                            choice, entity, intent, offer, offered_just_now, reject, text, too_long,
+                            yes_or_no)
 from actions.handoff import hand_off
 from actions.texts import CATEGORIES, URGENT_ADVICE, deadline_lines, handler_text, mask_phone
 from civic.domain.accounts import InvalidPhone, Resident
@@ -193,10 +193,9 @@ class ValidateReportForm(FormValidator):
 
     def validate_description(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         said = text(tracker) if tracker.get_slot("requested_slot") == "description" else (value or "")
-        if intent(tracker) in ("out_of_scope", "nlu_fallback") and not choice(tracker) \
-                and tracker.get_slot("requested_slot") == "description":
+        if tracker.get_slot("requested_slot") == "description" and another_errand(tracker):
             return reject(dispatcher, tracker, "description",
-                          "这好像不是要反映的问题。请说说具体是什么问题；要办别的事，可以先发“取消”。")
+                          "这好像不是要反映的问题。请说说具体是什么问题；" + SWITCH_HINT)
         if len(said.strip()) < MIN_DESCRIPTION or NO_DETAILS.match(said.strip()):
             return reject(dispatcher, tracker, "description",
                           "请再具体一点，比如“3号楼楼道灯坏了一个星期”，工作人员才好处理。")

@@ -27,6 +27,7 @@ ACTIONS = {
     "reopened": "重新办理", "closed_unrated": "超时未评价，自动关闭", "merged": "合并",
     "rejected": "不予受理", "withdrawn": "撤回", "detail": "补充情况", "hurried": "催办",
 }
+STEPS = {"sign": "签收", "contact": "联系您", "resolve": "办结"}
 SPECIALITIES = {"neighbours": "邻里纠纷", "family": "婚姻家庭", "property": "物业纠纷",
                 "tenancy": "房屋租赁", "labour": "劳动争议"}
 MODES = {"in_person": "到调解室", "online": "线上视频"}

@@ -238,6 +238,7 @@ class CaseView:
     next_due: dt.datetime | None
     updates: tuple[tuple[dt.datetime, str, str], ...]  # (at, action, note)
     own: bool
+    next_step: str | None = None  # sign, contact or resolve: what next_due is the deadline of
 
 
 PUBLIC_ACTIONS = {"received", "routed", "signed", "contacted", "started", "progress",
@@ -247,14 +248,16 @@ PUBLIC_ACTIONS = {"received", "routed", "signed", "contacted", "started", "progr
 
 
 def view(case: Case, resident_id: str) -> CaseView:
-    pending = [(case.sign_due, case.signed_at), (case.contact_due, case.contacted_at),
-               (case.resolve_due, case.resolved_at)]
-    next_due = next((due for due, done in pending if done is None and due), None)
+    pending = [("sign", case.sign_due, case.signed_at), ("contact", case.contact_due, case.contacted_at),
+               ("resolve", case.resolve_due, case.resolved_at)]
+    next_step, next_due = next(((step, due) for step, due, done in pending if done is None and due),
+                               (None, None))
     updates = tuple((h.at, h.action, h.note if h.action in ("progress", "resolved", "extended") else "")
                     for h in case.history if h.action in PUBLIC_ACTIONS)
+    is_open = case.state in OPEN
     return CaseView(case.number, case.category, case.state.value, case.address,
-                    next_due if case.state in OPEN else None, updates,
-                    own=case.reporter_id == resident_id)
+                    next_due if is_open else None, updates,
+                    own=case.reporter_id == resident_id, next_step=next_step if is_open else None)
 
 
 def my_cases(uow, resident_id: str) -> list[CaseView]:

@@ -72,7 +72,7 @@ def test_one_own_case_shows_its_history_next_deadline_and_what_can_be_done(civic
     assert f"工单 {mine.number}（设施报修）" in said
     assert "· 11-18 10:00 收到反映" in said and "· 11-18 10:20 签收" in said
     assert "进展：已联系电工，下午上门" in said
-    assert "下一个时限：明天10:00" in said  # contact within one working day
+    assert "下一步：明天10:00前联系您" in said  # contact within one working day
     assert not any(private in said for private in staff_names_and_phones(civic))
     assert payloads(dispatcher) == [f'/add_detail{{"case_id": "{mine.number}"}}',
                                     f'/hurry_case{{"case_id": "{mine.number}"}}',
@@ -91,7 +91,7 @@ def test_a_resolved_own_case_offers_rating(civic, dispatcher, domain):
     resolve(civic, mine.number)
     run(ActionMyCases(), dispatcher, make_tracker("查工单", "check_case", case_id(mine.number)), domain)
     assert "已办结，待您评价" in texts(dispatcher)
-    assert "下一个时限" not in texts(dispatcher)
+    assert "下一步" not in texts(dispatcher)
     assert payloads(dispatcher) == [f'/rate_case{{"case_id": "{mine.number}"}}']
 
 

@@ -506,10 +506,16 @@ def test_gibberish_is_no_address(civic, dispatcher, domain):
     assert updates["address"] is None and "看不出是哪里" in texts(dispatcher)
 
 
-def test_chitchat_is_no_description(civic, dispatcher, domain):
-    updates = validate("description", "你们几点下班啊", dispatcher, domain, text="你们几点下班啊",
-                       intent="out_of_scope")
-    assert updates["description"] is None and "不是要反映的问题" in texts(dispatcher)
+def test_another_errand_is_no_description_and_the_resident_is_told_how_to_switch(civic, dispatcher, domain):
+    updates = validate("description", "我有多少积分", dispatcher, domain, text="我有多少积分",
+                       intent="check_points")
+    assert updates["description"] is None and "取消" in texts(dispatcher)
+
+
+def test_a_fragment_the_model_cannot_place_is_still_a_description(civic, dispatcher, domain):
+    updates = validate("description", "邻居家狗天天叫", dispatcher, domain, text="邻居家狗天天叫",
+                       intent="nlu_fallback")
+    assert updates["description"] == "邻居家狗天天叫"
 
 
 def test_a_bare_i_want_to_complain_asks_which_kind(civic, dispatcher, domain):
