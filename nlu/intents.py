@@ -75,4 +75,5 @@ def overrule_short_intents(text: str, entities: list[dict], ranking: list[dict])
     rest = [r for r in ranking if r.get("name") not in SHORT_INTENTS]
     if not rest or short_share >= 1.0:
         return None
-    return [{**r, "confidence": r.get("confidence", 0.0) / (1.0 - short_share)} for r in rest]
+    # The ranking's shares need not add up to one (it is cut after ten): stay a probability.
+    return [{**r, "confidence": min(1.0, r.get("confidence", 0.0) / (1.0 - short_share))} for r in rest]

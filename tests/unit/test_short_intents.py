@@ -32,3 +32,9 @@ def test_the_residue_leaves_out_entities_and_punctuation():
     text = "地址是：望江花园3号楼，电话13812345678"
     entities = [{"start": 4, "end": 11}, {"start": 14, "end": 25}]
     assert residue(text, entities) == "地址是电话"
+
+
+def test_confidences_stay_probabilities_when_the_shares_add_up_to_more_than_one():
+    ranking = [{"name": "inform", "confidence": 0.6}, {"name": "report_noise", "confidence": 0.45}]
+    overruled = overrule_short_intents("楼上每天半夜跺脚吵得人睡不着觉", [], ranking)
+    assert overruled[0]["confidence"] == 1.0
