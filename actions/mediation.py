@@ -12,7 +12,7 @@ from actions import runtime
 from actions.common import (SWITCH_HINT, FormValidator, accept, another_errand, button, by_words, choice,
                             entity, offer, offered_just_now, reject, text, too_long, yes_or_no)
 from actions.texts import MODES, SPECIALITIES, local, mask_phone, when
-from civic.domain.accounts import InvalidPhone
+from civic.domain.accounts import InvalidPhone, mobile_number
 from civic.domain.errors import DomainError
 from civic.domain.mediation import SlotTaken
 from civic.services import mediation
@@ -171,8 +171,7 @@ class ValidateMediationForm(FormValidator):
             return accept("other_phone", "none")
         typed = entity(tracker, "phone") or value or ""
         try:
-            from actions.report import _checked_phone
-            return accept("other_phone", _checked_phone(typed))
+            return accept("other_phone", mobile_number(typed))
         except InvalidPhone:
             return reject(dispatcher, tracker, "other_phone", "这个手机号好像不对，请输入11位手机号，不方便留请点“跳过”。")
 

@@ -13,7 +13,7 @@ from actions.common import (REPORT_PREFIX, SWITCH_HINT, FormValidator, accept, a
                             yes_or_no)
 from actions.handoff import hand_off
 from actions.texts import CATEGORIES, URGENT_ADVICE, deadline_lines, handler_text, mask_phone
-from civic.domain.accounts import InvalidPhone, Resident
+from civic.domain.accounts import InvalidPhone, mobile_number
 from civic.domain.deadlines import Tier, assess_tier, emergency_numbers
 from civic.domain.routing import AMBIGUOUS, UNKNOWN, resolve_address
 from civic.domain.similarity import similar
@@ -241,7 +241,7 @@ class ValidateReportForm(FormValidator):
             return accept("contact_phone", runtime.profile(tracker).phone)
         typed = entity(tracker, "phone") or (value or "")
         try:
-            return accept("contact_phone", _checked_phone(typed))
+            return accept("contact_phone", mobile_number(typed))
         except InvalidPhone:
             return reject(dispatcher, tracker, "contact_phone",
                           "这个手机号好像不对，请输入11位手机号（如13812345678），不想留请点“跳过”。")
@@ -274,12 +274,6 @@ class ValidateReportForm(FormValidator):
             return [c.number for c in uow.cases.open_in_grid(grid_id, tracker.get_slot("category"))
                     if similar(c.description, tracker.get_slot("description") or "")
                     and c.reporter_id != tracker.sender_id][:1]
-
-
-def _checked_phone(typed: str) -> str:
-    probe = Resident("probe", None)
-    probe.set_phone(typed)
-    return probe.phone
 
 
 class ActionSubmitReport(Action):

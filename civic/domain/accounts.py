@@ -16,6 +16,14 @@ class InvalidPhone(DomainError):
     """Not a mainland mobile number."""
 
 
+def mobile_number(phone: str | None) -> str:
+    """A mainland mobile number as 11 digits (spaces and dashes dropped), or InvalidPhone."""
+    digits = re.sub(r"[\s-]", "", phone or "")
+    if not MOBILE.fullmatch(digits):
+        raise InvalidPhone(phone)
+    return digits
+
+
 class InvalidLinkCode(DomainError):
     """Unknown, expired or already used link code (one answer for all three)."""
 
@@ -36,10 +44,7 @@ class Resident:
         self.household_address = address
 
     def set_phone(self, phone: str) -> None:
-        digits = re.sub(r"[\s-]", "", phone or "")
-        if not MOBILE.fullmatch(digits):
-            raise InvalidPhone(phone)
-        self.phone = digits
+        self.phone = mobile_number(phone)
 
     def erase(self, at: dt.datetime) -> None:
         """Forget name, phone and address; the account row stays as a tombstone."""
