@@ -8,7 +8,6 @@ import re
 
 from rasa_sdk import FormValidationAction
 
-from actions.texts import CAPABILITIES
 
 REPORT_PREFIX = "report_"
 MAX_TEXT = 1000
@@ -110,10 +109,6 @@ def reject(dispatcher, tracker, slot: str, explanation: str) -> dict:
 
 def too_long(value: str) -> bool:
     return len(value) > MAX_TEXT
-
-
-def capabilities() -> str:
-    return CAPABILITIES
 
 
 class FormValidator(FormValidationAction, metaclass=abc.ABCMeta):

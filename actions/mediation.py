@@ -11,7 +11,7 @@ from rasa_sdk.events import SlotSet
 from actions import runtime
 from actions.common import (SWITCH_HINT, FormValidator, accept, another_errand, button, by_words, choice,
                             entity, offer, offered_just_now, reject, text, too_long, yes_or_no)
-from actions.texts import MODES, SPECIALITIES, local, mask_phone, when
+from actions.texts import MODES, SHANGHAI, SPECIALITIES, local, mask_phone, when
 from civic.domain.accounts import InvalidPhone, mobile_number
 from civic.domain.errors import DomainError
 from civic.domain.mediation import SlotTaken
@@ -210,7 +210,7 @@ class ValidateMediationForm(FormValidator):
             return reject(dispatcher, tracker, "slot_start", "没看懂这个时间，请点下面的时间，或说“明天下午两点半”“下周二上午”。")
         span = spans[0]
         if "T" in span.value:
-            wanted = dt.datetime.fromisoformat(span.value).replace(tzinfo=runtime_zone())
+            wanted = dt.datetime.fromisoformat(span.value).replace(tzinfo=SHANGHAI)
             return self._match(dispatcher, tracker, wanted, None, now)
         return self._match(dispatcher, tracker, None, (dt.date.fromisoformat(span.value), span.part), now)
 
@@ -261,11 +261,6 @@ def _why_not(wanted: dt.datetime) -> str:
                 dt.datetime.combine(at.date(), end, tzinfo=at.tzinfo):
             return "已经约满了。"
     return f"不是预约时段的开始（每段{minutes}分钟，从{services.district.office_hours[0][0]:%H:%M}起）。"
-
-
-def runtime_zone():
-    from actions.texts import SHANGHAI
-    return SHANGHAI
 
 
 class ActionSubmitBooking(Action):

@@ -43,8 +43,9 @@ class Console:
             pending, last_id = notifications.pending_notices(uow, self.user)
         for notice in pending:
             self.say(*notices.render(notice, self.now()))
-        with app.uow() as uow:
-            notifications.mark_shown(uow, self.user, last_id)
+        if last_id is not None:
+            with app.uow() as uow:
+                notifications.mark_shown(uow, self.user, last_id)
 
     async def handle(self, line: str) -> None:
         line = line.strip()
