@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 comma := ,
 
-.PHONY: run test train bench bench-nlu bench-store bench-dialogue venv clean
+.PHONY: run test train bench bench-nlu bench-store bench-dialogue bench-corpus venv clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@python=""; \
@@ -34,7 +34,7 @@ run: train
 test: train
 	$(PY) -m pytest
 
-bench: bench-nlu bench-store bench-dialogue
+bench: bench-nlu bench-store bench-dialogue bench-corpus
 
 bench-nlu: train
 	$(PY) bench/nlu.py
@@ -44,6 +44,9 @@ bench-store: $(STAMP)
 
 bench-dialogue: train
 	$(PY) bench/dialogue.py --startup
+
+bench-corpus: train
+	$(PY) bench/corpus.py
 
 clean:
 	rm -rf $(VENV) models .rasa .pytest_cache

@@ -13,14 +13,15 @@ from actions.common import (SWITCH_HINT, FormValidator, accept, another_errand, 
 from actions.texts import (ACTIONS, CATEGORIES, SATISFACTION, STATES, STEPS, deadline_lines, handler_text,
                            local, when)
 from civic.domain.case import OPEN
+from civic.domain.commands import Detail, Hurry, Rate, Withdraw
 from civic.domain.errors import CaseNotFound, DomainError, NotAllowed
-from civic.services import cases
+from civic.services import cases, commands
 
 
 def _own_cases(tracker, states=None):
     civic = runtime.civic()
     with civic.uow() as uow:
-        found = cases.my_cases(uow, tracker.sender_id)
+        found = cases.my_cases(uow, actor=runtime.resident(tracker))
     return [c for c in found if c.own and (states is None or c.state in states)]
 
 
@@ -40,7 +41,7 @@ def show_case(dispatcher, tracker, number: str) -> None:
     civic, now = runtime.civic(), runtime.now(tracker)
     try:
         with civic.uow() as uow:
-            view = cases.case_for_resident(uow, tracker.sender_id, number)
+            view = cases.case_for_resident(uow, actor=runtime.resident(tracker), number=number)
     except CaseNotFound:
         dispatcher.utter_message(text=f"没有找到您名下的工单 {number}。请核对工单号，或发“我的工单”查看您的全部工单。")
         return
@@ -65,7 +66,7 @@ class ActionMyCases(Action):
             return []
         civic, now = runtime.civic(), runtime.now(tracker)
         with civic.uow() as uow:
-            views = cases.my_cases(uow, tracker.sender_id)
+            views = cases.my_cases(uow, actor=runtime.resident(tracker))
         if not views:
             dispatcher.utter_message(text="您还没有反映过问题。遇到问题直接告诉我，我帮您登记派单。")
             return []
@@ -111,19 +112,17 @@ class ActionHurryCase(Action):
         civic, now = runtime.civic(), runtime.now(tracker)
         try:
             with civic.uow() as uow:
-                case = cases.move(uow, civic.services, number=number, actor=runtime.resident(tracker),
-                                  action="hurry", now=now)
+                hurried = commands.handle(uow, civic.services, Hurry(number, runtime.resident(tracker), now))
         except CaseNotFound:
             dispatcher.utter_message(text=f"没有找到您名下的工单 {number}，请核对工单号。")
             return []
         except DomainError:
             dispatcher.utter_message(text=f"工单 {number} 已经办结或关闭，不能催办了。有新情况可以重新反映。")
             return []
-        escalated = any(h.action == "escalated" and h.at == now for h in case.history)
-        reply = f"已催办工单 {number}，已通知{handler_text(civic.services.district, case)}"
-        if escalated:
+        reply = f"已催办工单 {number}，已通知{handler_text(civic.services.district, hurried.case)}"
+        if hurried.escalated:
             reply += "。这件事已经超过时限，已升级给上一级督办"
-        due = deadline_lines(case, now)
+        due = deadline_lines(hurried.case, now)
         dispatcher.utter_message(text=reply + (f"。时限：{due}。" if due else "。") + "有进展我会告诉您。")
         return []
 
@@ -141,7 +140,7 @@ class ActionWithdrawCase(Action):
         civic = runtime.civic()
         try:
             with civic.uow() as uow:
-                view = cases.case_for_resident(uow, tracker.sender_id, number)
+                view = cases.case_for_resident(uow, actor=runtime.resident(tracker), number=number)
         except CaseNotFound:
             view = None
         if view is None or not view.own:
@@ -159,8 +158,8 @@ def withdraw(dispatcher, tracker, number: str) -> None:
     civic, now = runtime.civic(), runtime.now(tracker)
     try:
         with civic.uow() as uow:
-            cases.move(uow, civic.services, number=number, actor=runtime.resident(tracker),
-                       action="withdraw", now=now, note="居民撤回")
+            commands.handle(uow, civic.services,
+                            Withdraw(number, runtime.resident(tracker), now, note="居民撤回"))
     except DomainError:
         dispatcher.utter_message(text=f"工单 {number} 已经不能撤回了（可能刚刚办结）。发“我的工单”查看最新状态。")
         return
@@ -222,8 +221,8 @@ class ActionSubmitDetail(Action):
         civic = runtime.civic()
         try:
             with civic.uow() as uow:
-                cases.move(uow, civic.services, number=number, actor=runtime.resident(tracker),
-                           action="detail", now=runtime.now(tracker), note=detail)
+                commands.handle(uow, civic.services,
+                                Detail(number, runtime.resident(tracker), runtime.now(tracker), note=detail))
         except (CaseNotFound, NotAllowed):  # NotAllowed: a case the resident follows, not reported
             dispatcher.utter_message(text=f"没有找到您反映的工单 {number}，请核对工单号。")
             return events
@@ -336,17 +335,16 @@ class ActionSubmitRating(Action):
         civic, now = runtime.civic(), runtime.now(tracker)
         try:
             with civic.uow() as uow:
-                case = cases.rate(uow, civic.services, number=number, actor=runtime.resident(tracker),
-                                  solved=tracker.get_slot("solved") == "solved",
-                                  satisfaction=tracker.get_slot("satisfaction"), now=now,
-                                  note=tracker.get_slot("rate_reason") or "")
+                rated = commands.handle(uow, civic.services, Rate(
+                    number, runtime.resident(tracker), now, solved=tracker.get_slot("solved") == "solved",
+                    satisfaction=tracker.get_slot("satisfaction"), note=tracker.get_slot("rate_reason") or ""))
         except DomainError:
             dispatcher.utter_message(text=f"工单 {number} 现在不能评价了（可能已经评价过）。发“我的工单”查看最新状态。")
             return events
-        if case.state.value == "closed":
-            dispatcher.utter_message(text=f"谢谢您的评价！工单 {number} 已关闭。以后有问题随时告诉我。")
-        else:
+        if rated.rerouted:
             dispatcher.utter_message(
-                text=f"收到，工单 {number} 已重新办理，派给{handler_text(civic.services.district, case)}，"
-                     f"{deadline_lines(case, now)}。您说的情况已转给工作人员，有进展我会告诉您。")
+                text=f"收到，工单 {number} 已重新办理，派给{handler_text(civic.services.district, rated.case)}，"
+                     f"{deadline_lines(rated.case, now)}。您说的情况已转给工作人员，有进展我会告诉您。")
+        else:
+            dispatcher.utter_message(text=f"谢谢您的评价！工单 {number} 已关闭。以后有问题随时告诉我。")
         return events

@@ -25,7 +25,7 @@ def hand_off(dispatcher, tracker, *, reason: str, summary: str | None = None,
     civic, now = runtime.civic(), runtime.now(tracker)
     summary = summary or "；".join(recent_messages(tracker))
     with civic.uow() as uow:
-        result = handoff.request_handoff(uow, civic.services, resident_id=tracker.sender_id,
+        result = handoff.request_handoff(uow, civic.services, actor=runtime.resident(tracker),
                                          reason=reason, summary=summary, now=now,
                                          category=category, case_number=case_number)
     if result.in_office_hours:

@@ -31,12 +31,16 @@ def _mediators():
     return runtime.civic().services.district.staff_by_role("mediator")
 
 
+def _chosen(tracker) -> tuple[str | None, str]:
+    """The mediator (None: any) and the mode the resident chose so far."""
+    mediator = tracker.get_slot("mediator")
+    return (None if mediator in (None, "any") else mediator), tracker.get_slot("mode") or "in_person"
+
+
 def free_slots(tracker, *, day: dt.date | None = None, limit: int = SLOTS_OFFERED) -> list:
     """Free slot starts for the chosen mediator and mode: one day, or the next days in order."""
     civic, now = runtime.civic(), runtime.now(tracker)
-    mediator = tracker.get_slot("mediator")
-    mediator = None if mediator in (None, "any") else mediator
-    mode = tracker.get_slot("mode") or "in_person"
+    mediator, mode = _chosen(tracker)
     days = [day] if day else [local(now).date() + dt.timedelta(days=n) for n in range(DAYS_AHEAD)]
     found = []
     with civic.uow() as uow:
@@ -62,7 +66,7 @@ class ActionStartMediation(Action):
         civic = runtime.civic()
         if picked.startswith("reschedule:"):
             with civic.uow() as uow:
-                booking = next((b for b in mediation.bookings_for(uow, tracker.sender_id)
+                booking = next((b for b in mediation.bookings_for(uow, actor=runtime.resident(tracker))
                                 if b.id == picked[len("reschedule:"):]), None)
             if booking is None:
                 dispatcher.utter_message(text="没有找到这个预约。发“我的预约”查看您的预约。")
@@ -216,14 +220,16 @@ class ValidateMediationForm(FormValidator):
 
     def _match(self, dispatcher, tracker, wanted, day_part, now) -> dict[str, Any]:
         if wanted is not None:
-            day_free = free_slots(tracker, day=local(wanted).date(), limit=50)
-            if wanted in day_free:
+            refused = _refusal(tracker, wanted)
+            if refused is None:
                 return accept("slot_start", wanted.isoformat())
+            day_free = free_slots(tracker, day=local(wanted).date(), limit=50)
             nearest = sorted(day_free or free_slots(tracker, limit=50), key=lambda s: abs(s - wanted))[:3]
             nearest.sort()
             if not nearest:
                 return reject(dispatcher, tracker, "slot_start", "这段时间都约满了，请换一天，或发“转人工”。")
-            return offer(dispatcher, "slot_start", f"{when(wanted, now)}{_why_not(wanted)}离它最近的空闲时间：",
+            return offer(dispatcher, "slot_start",
+                         f"{when(wanted, now)}{_why_not(refused.reason)}离它最近的空闲时间：",
                          _slot_buttons(nearest, now))
         day, part = day_part
         starts = free_slots(tracker, day=day, limit=50)
@@ -247,20 +253,25 @@ class ValidateMediationForm(FormValidator):
         return accept("booking_confirmed", "yes")
 
 
-def _why_not(wanted: dt.datetime) -> str:
-    """Why a typed time cannot be booked: taken, between two slots, or out of office hours."""
-    services = runtime.civic().services
-    minutes = services.district.slot_minutes
-    at = local(wanted)
-    if not services.calendar.is_office_time(wanted):
-        return "不在工作时间（工作日上午8:30—12:00、下午13:30—17:30）。"
-    for start, end in services.district.office_hours:
-        first = dt.datetime.combine(at.date(), start, tzinfo=at.tzinfo)
-        offset = (at - first).total_seconds() / 60
-        if 0 <= offset and offset % minutes == 0 and at + dt.timedelta(minutes=minutes) <= \
-                dt.datetime.combine(at.date(), end, tzinfo=at.tzinfo):
-            return "已经约满了。"
-    return f"不是预约时段的开始（每段{minutes}分钟，从{services.district.office_hours[0][0]:%H:%M}起）。"
+def _refusal(tracker, wanted: dt.datetime):
+    """None when the typed time is free with the chosen mediator and mode; else why not."""
+    civic = runtime.civic()
+    mediator, mode = _chosen(tracker)
+    with civic.uow() as uow:
+        return mediation.slot_refusal(uow, civic.services, starts_at=wanted, mode=mode,
+                                      mediator_id=mediator, now=runtime.now(tracker))
+
+
+def _why_not(reason: str) -> str:
+    """The domain's reason a time cannot be booked, as the resident is told it."""
+    district = runtime.civic().services.district
+    return {
+        "past": "已经过去了。",
+        "outside_office_hours": "不在工作时间（工作日上午8:30—12:00、下午13:30—17:30）。",
+        "not_a_slot": f"不是预约时段的开始（每段{district.slot_minutes}分钟，"
+                      f"从{district.office_hours[0][0]:%H:%M}起）。",
+        "taken": "已经约满了。",
+    }[reason]
 
 
 class ActionSubmitBooking(Action):
@@ -313,7 +324,7 @@ class ActionMyBookings(Action):
         now = runtime.now(tracker)
         civic = runtime.civic()
         with civic.uow() as uow:
-            upcoming = [b for b in mediation.bookings_for(uow, tracker.sender_id)
+            upcoming = [b for b in mediation.bookings_for(uow, actor=runtime.resident(tracker))
                         if b.state == "booked" and b.starts_at > now]
         if picked.startswith("cancel:"):
             booking = next((b for b in upcoming if b.id == picked[len("cancel:"):]), None)

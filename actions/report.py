@@ -14,9 +14,8 @@ from actions.common import (REPORT_PREFIX, SWITCH_HINT, FormValidator, accept, a
 from actions.handoff import hand_off
 from actions.texts import CATEGORIES, URGENT_ADVICE, deadline_lines, handler_text, mask_phone
 from civic.domain.accounts import InvalidPhone, mobile_number
-from civic.domain.deadlines import Tier, assess_tier, emergency_numbers
+from civic.domain.deadlines import Emergency, emergency
 from civic.domain.routing import AMBIGUOUS, UNKNOWN, resolve_address
-from civic.domain.similarity import similar
 from civic.services import cases
 from nlu.intents import canonical
 
@@ -58,10 +57,11 @@ class ActionStartReport(Action):
             dispatcher.utter_message(text="您的描述有点长，我先记下前1000个字，详细情况可以稍后补充给工作人员。")
             description = description[:1000]
         address, phone = entity(tracker, "address"), entity(tracker, "phone")
-        numbers = emergency_numbers(category or (found[0] if found else "safety"), description or said)
-        if numbers:
-            return events + self._emergency(dispatcher, tracker, category or (found[0] if found else "safety"),
-                                            description or said, address, phone, numbers)
+        guessed = category or (found[0] if found else "safety")
+        urgent = emergency(guessed, description or said)
+        if urgent:
+            return events + self._emergency(dispatcher, tracker, urgent, guessed, description or said,
+                                            address, phone)
         if len(found) > 1:
             names = "、".join(CATEGORIES[c] for c in found)
             dispatcher.utter_message(text=f"您说到了几件事（{names}）。我们一件一件登记，每件一个工单，"
@@ -70,29 +70,19 @@ class ActionStartReport(Action):
                    SlotSet("address", address), SlotSet("contact_phone", phone)]
         return events
 
-    def _emergency(self, dispatcher, tracker, category, description, address, phone, numbers):
-        dispatcher.utter_message(text=URGENT_ADVICE + f"\n（您这件事请先拨打 {' / '.join(numbers)}）")
-        if assess_tier(category, description) is not Tier.URGENT:
-            category = "safety"
-        now = runtime.now(tracker)
-        civic = runtime.civic()
-        resident = runtime.profile(tracker)
+    def _emergency(self, dispatcher, tracker, urgent: Emergency, category, description, address, phone):
+        # The numbers to call come before anything else is said or stored.
+        dispatcher.utter_message(text=URGENT_ADVICE + f"\n（您这件事请先拨打 {' / '.join(urgent.call)}）")
+        civic, now = runtime.civic(), runtime.now(tracker)
         with civic.uow() as uow:
-            try:
-                case = cases.report_case(uow, civic.services, reporter_id=tracker.sender_id,
-                                         category=category, description=description,
-                                         address=address or "", now=now, contact_phone=phone,
-                                         file_anyway=True,
-                                         household_address=resident.household_address)
-            except cases.AmbiguousAddress:
-                case = cases.report_case(uow, civic.services, reporter_id=tracker.sender_id,
-                                         category=category, description=f"{description}（地点：{address}）",
-                                         address="", now=now, contact_phone=phone, file_anyway=True)
+            case = cases.report_emergency(uow, civic.services, actor=runtime.resident(tracker),
+                                          category=category, description=description,
+                                          address=address or "", now=now, contact_phone=phone).case
         dispatcher.utter_message(text=f"已按紧急事项登记，工单号 {case.number}，"
                                       f"由{handler_text(civic.services.district, case)}处理，"
                                       f"{deadline_lines(case, now)}。")
         return hand_off(dispatcher, tracker, reason="urgent", summary=description,
-                        category=category, case_number=case.number) + [
+                        category=case.category, case_number=case.number) + [
             SlotSet("report_confirmed", "filed")]
 
 
@@ -256,8 +246,7 @@ class ValidateReportForm(FormValidator):
             dispatcher.utter_message(text="好的，我们重新填一遍问题和地点。")
             return {"report_confirmed": None, "description": None, "address": None,
                     "contact_phone": None, "grid_id": None, "form_failures": 0.0}
-        duplicates = self._duplicates(tracker)
-        return {**accept("report_confirmed", "yes"), "duplicates": duplicates or None}
+        return {**accept("report_confirmed", "yes"), "duplicates": self._duplicates(tracker)}
 
     def validate_duplicate_choice(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         picked = choice(tracker) or ("follow" if yes_or_no(tracker) else
@@ -267,13 +256,16 @@ class ValidateReportForm(FormValidator):
         return accept("duplicate_choice", picked)
 
     @staticmethod
-    def _duplicates(tracker) -> list[str]:
+    def _duplicates(tracker) -> list[str] | None:
+        """The service's likely duplicate, asked now so the form can offer it."""
         civic = runtime.civic()
-        grid_id = tracker.get_slot("grid_id")
         with civic.uow() as uow:
-            return [c.number for c in uow.cases.open_in_grid(grid_id, tracker.get_slot("category"))
-                    if similar(c.description, tracker.get_slot("description") or "")
-                    and c.reporter_id != tracker.sender_id][:1]
+            found = cases.find_duplicates(uow, civic.services, actor=runtime.resident(tracker),
+                                          category=tracker.get_slot("category") or "other",
+                                          description=tracker.get_slot("description") or "",
+                                          address=tracker.get_slot("address") or "",
+                                          grid_id=tracker.get_slot("grid_id"))
+        return [found.number] if found else None
 
 
 class ActionSubmitReport(Action):
@@ -287,24 +279,41 @@ class ActionSubmitReport(Action):
             return _resets()
         civic, now = runtime.civic(), runtime.now(tracker)
         duplicates = tracker.get_slot("duplicates") or []
+        if duplicates and tracker.get_slot("duplicate_choice") == "follow":
+            return self._follow(dispatcher, tracker, duplicates[0])
+        phone = tracker.get_slot("contact_phone")
         with civic.uow() as uow:
-            if duplicates and tracker.get_slot("duplicate_choice") == "follow":
-                case = cases.follow_case(uow, resident_id=tracker.sender_id, number=duplicates[0], now=now)
-                dispatcher.utter_message(text=f"已为您关注工单 {case.number}，办理进展和结果都会告诉您。"
-                                              "发“我的工单”可以随时查看。")
-                return _resets()
-            phone = tracker.get_slot("contact_phone")
-            case = cases.report_case(
-                uow, civic.services, reporter_id=tracker.sender_id,
+            # Filed anyway only when the resident was offered a likely duplicate and chose so.
+            filed = cases.report_case(
+                uow, civic.services, actor=runtime.resident(tracker),
                 category=tracker.get_slot("category") or "other",
                 description=tracker.get_slot("description") or "",
                 address=tracker.get_slot("address") or "", now=now,
                 contact_phone=phone if phone and phone != "none" else None,
-                grid_id=tracker.get_slot("grid_id"), file_anyway=True)
+                grid_id=tracker.get_slot("grid_id"),
+                file_anyway=bool(duplicates) and tracker.get_slot("duplicate_choice") == "file")
+        if isinstance(filed, cases.LikelyDuplicate):
+            # Someone reported the same a moment after the confirmation checked: follow it,
+            # and say how to report separately (the check then offers the choice).
+            return self._follow(dispatcher, tracker, filed.number, just_now=True)
+        case = filed.case
         dispatcher.utter_message(
             text=f"已受理，工单号 {case.number}。\n由{handler_text(civic.services.district, case)}负责，"
                  f"{deadline_lines(case, now)}。\n有进展我会第一时间告诉您；发“我的工单”可随时查看、补充或催办。")
         if case.category == "dispute":
             dispatcher.utter_message(text="邻里纠纷也可以预约人民调解员当面调解，需要的话点下面的按钮。",
                                      buttons=[button("预约人民调解", "book_mediation", case_id=case.number)])
+        return _resets()
+
+    @staticmethod
+    def _follow(dispatcher, tracker, number: str, just_now: bool = False) -> list:
+        civic = runtime.civic()
+        with civic.uow() as uow:
+            followed = cases.follow_case(uow, actor=runtime.resident(tracker), number=number,
+                                         now=runtime.now(tracker))
+        reply = f"已为您关注工单 {followed.number}，办理进展和结果都会告诉您。发“我的工单”可以随时查看。"
+        if just_now:
+            reply = (f"刚刚有人反映了同样的问题（工单 {followed.number}）。{reply}"
+                     "如果您的情况不一样，可以重新反映，选“仍然单独登记”。")
+        dispatcher.utter_message(text=reply)
         return _resets()

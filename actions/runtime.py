@@ -1,4 +1,9 @@
-"""What every action needs: the civic core (built once per process), the clock, the resident."""
+"""What every action needs: the civic core, the clock, the resident.
+
+The composition root (``bot.app.build_application``) hands the actions its civic core
+with ``configure``. Run alone (a separate rasa_sdk action server, the action tests),
+the actions build their own from DATABASE_URL, once per URL.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,19 +14,26 @@ from civic.bootstrap import Civic, bootstrap
 from civic.domain.actors import Actor
 from civic.services import accounts
 
+_configured: Civic | None = None
+
+
+def configure(core: Civic | None) -> None:
+    global _configured
+    _configured = core
+
 
 @functools.lru_cache(maxsize=None)
-def _civic(database_url: str | None) -> Civic:
+def _own_civic(database_url: str | None) -> Civic:
     return bootstrap(database_url)
 
 
 def civic() -> Civic:
-    """The store named by DATABASE_URL (SQLite by default), migrated once per process."""
-    return _civic(os.environ.get("DATABASE_URL"))
+    """The composition root's civic core, else the store named by DATABASE_URL."""
+    return _configured or _own_civic(os.environ.get("DATABASE_URL"))
 
 
 def now(tracker) -> dt.datetime:
-    """The time of the latest message: a channel may fix it (console --now), else the clock."""
+    """The time of the latest message, as the channel's turn stamped it (else the clock)."""
     fixed = (tracker.latest_message or {}).get("metadata") or next(
         (e.get("metadata") for e in reversed(tracker.events) if e.get("event") == "user"), None) or {}
     if fixed.get("now"):

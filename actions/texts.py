@@ -81,3 +81,30 @@ def handler_text(district, case) -> str:
 
 def mask_phone(phone: str | None) -> str:
     return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else (phone or "")
+
+
+# --- the turn: what every channel answers before (or instead of) the dialogue -------
+
+MAX_MESSAGE = 2000
+TOO_LONG = f"消息太长了（超过{MAX_MESSAGE}字），没有处理。请分几条发，或先说最要紧的情况。"
+UNKNOWN_COMMAND = "不认识这个命令。可以发 /start 看说明，或直接说您要办的事。"
+STALE_BUTTON = "这个按钮已经用过或过期了，这次没有处理。请按最新消息里的按钮，或直接打字告诉我。"
+UNKNOWN_BUTTON = "这个按钮无效，没有处理。请按最新消息里的按钮，或直接打字告诉我。"
+WHAT_I_TAKE = "我能看懂文字消息和按钮。请打字告诉我您要办的事，比如“3号楼楼道灯坏了”。"
+CANNOT_TAKE = {
+    "sticker": "收到表情了。" + WHAT_I_TAKE,
+    "voice": "暂时听不了语音。" + WHAT_I_TAKE,
+    "video": "暂时看不了视频。" + WHAT_I_TAKE,
+    "document": "暂时打不开文件。" + WHAT_I_TAKE,
+    "edited": "修改后的消息我这边不会重新处理。如果要改内容，请重新发一条。",
+    "photo": "暂时还不能把图片附到工单上。请用文字说明情况，工作人员联系您时可以再给他们看照片。",
+    "location": "暂时还不能按位置找到网格。请打字写出小区和楼号，或路名和门牌号，如“望江花园3号楼”。",
+}
+CANNOT_TAKE_OTHER = "这类消息我暂时处理不了。" + WHAT_I_TAKE
+NOT_OWN_CONTACT = "只能留您本人的手机号。请直接输入您的手机号，或点“跳过”不留。"
+HANDOFF_ACK = ("您的消息已转给工作人员，他们会在{when}前在这里回复您，之后发的消息也会转给他们。"
+               "想回到机器人，请发“结束人工”。")
+HANDOFF_ENDED_BY_RESIDENT = "好的，已结束人工服务，回到机器人。请评价这次人工服务："
+HELP_RATED = "谢谢您的评价！还有别的事可以直接跟我说。"
+HELP_NOT_RATABLE = "这次人工服务已经评价过了，谢谢。还有别的事可以直接跟我说。"
+NO_SUCH_OPTION = "没有这个选项，请输入 1 到 {count} 之间的数字，或直接打字。"

@@ -58,7 +58,7 @@ def creation_throughput(civic: Civic, count: int, writers: int) -> float:
         for i in range(per_writer):
             with civic.uow() as uow:
                 handlers.report_case(
-                    uow, civic.services, reporter_id=f"bench-{w}-{i}", category=CATEGORIES[i % 8],
+                    uow, civic.services, actor=Actor.resident(f"bench-{w}-{i}"), category=CATEGORIES[i % 8],
                     description=f"基准测试问题 {w}-{i}", address=addresses[i % len(addresses)],
                     now=NOW, file_anyway=True)
 
@@ -254,8 +254,8 @@ def main() -> int:
         residents = max(1, args.cases * RESIDENTS_PER_MILLION // 1_000_000)
         rng = random.Random(11)
         with civic.uow() as uow:
-            mine = timed(lambda: handlers.my_cases(uow, f"resident-{rng.randrange(residents)}"),
-                         args.samples)
+            mine = timed(lambda: handlers.my_cases(
+                uow, actor=Actor.resident(f"resident-{rng.randrange(residents)}")), args.samples)
             print(f"my cases (own + followed)   : {percentiles(mine)}")
 
             def lookup():

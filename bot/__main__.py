@@ -12,13 +12,11 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _chat(user: str, now: str | None) -> int:
-    from bot.agent import load_agent
+    from bot.app import build_application, fixed_clock, system_clock
     from bot.console import Console
-    from nlu.model import ensure_model
 
-    fixed = dt.datetime.fromisoformat(now).replace(tzinfo=SHANGHAI) if now else None
-    agent = load_agent(ensure_model())
-    console = Console(agent, user, fixed)
+    clock = fixed_clock(dt.datetime.fromisoformat(now).replace(tzinfo=SHANGHAI)) if now else system_clock
+    console = Console(build_application(clock=clock), user)
     asyncio.run(console.run(sys.stdin))
     return 0
 

@@ -11,7 +11,10 @@ import json
 import os
 from pathlib import Path
 
+from rasa.core.tracker_store import SQLTrackerStore
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+
+from bot.offload import coroutine_off_loop
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,7 +32,8 @@ class InProcessActions(EndpointConfig):
         from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
 
         try:
-            return await self.executor.run(kwargs["json"])
+            # The actions call the store synchronously: they run off the event loop.
+            return await coroutine_off_loop(lambda: self.executor.run(kwargs["json"]))
         except (ActionExecutionRejection, ActionNotFoundException) as error:
             status = 400 if isinstance(error, ActionExecutionRejection) else 404
             body = {"error": error.message, "action_name": error.action_name}
@@ -58,15 +62,26 @@ def validate_action_results_with_one_validator() -> None:
     RemoteAction._validate_action_result = validate
 
 
-def tracker_store(domain=None):
+class OffLoopSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store, whose async methods block on SQLAlchemy inside: run
+    them on a worker thread so one resident's load or save does not stall the others."""
+
+    async def _retrieve(self, sender_id, fetch_events_from_all_sessions):
+        retrieve = super()._retrieve
+        return await coroutine_off_loop(lambda: retrieve(sender_id, fetch_events_from_all_sessions))
+
+    async def save(self, tracker) -> None:
+        save = super().save
+        await coroutine_off_loop(lambda: save(tracker))
+
+
+def tracker_store(domain=None, path: str | None = None):
     """Rasa's conversations: SQLite beside the civic store unless TRACKER_DB names a file."""
-    from rasa.core.tracker_store import SQLTrackerStore
-
-    path = os.environ.get("TRACKER_DB") or str(ROOT / "trackers.db")
-    return SQLTrackerStore(domain, dialect="sqlite", db=path)
+    path = path or os.environ.get("TRACKER_DB") or str(ROOT / "trackers.db")
+    return OffLoopSQLTrackerStore(domain, dialect="sqlite", db=path)
 
 
-def load_agent(model: Path):
+def load_agent(model: Path, tracker_db: str | None = None):
     from nlu.loading import speed_up_model_loading
     from nlu.understand import quiet_libraries
 
@@ -77,6 +92,6 @@ def load_agent(model: Path):
 
     url = os.environ.get("ACTION_SERVER_URL")
     actions = EndpointConfig(url=url) if url else InProcessActions()
-    agent = Agent(tracker_store=tracker_store(), action_endpoint=actions)
+    agent = Agent(tracker_store=tracker_store(path=tracker_db), action_endpoint=actions)
     agent.load_model(str(model))
     return agent

@@ -29,6 +29,10 @@ class Civic:
     def uow(self) -> UnitOfWork:
         return UnitOfWork(self.engine)
 
+    def reader(self) -> UnitOfWork:
+        """A unit of work that only reads: it takes no write lock and cannot commit."""
+        return UnitOfWork(self.engine, read_only=True)
+
 
 def load_services(data: Path = DATA) -> Services:
     district = load_district(data / "district.yml")

@@ -23,10 +23,17 @@ def make_engine(url: str | None = None) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take it over so that a
         # transaction that will write takes the lock at BEGIN (no lost updates).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, future=True, pool_size=10, max_overflow=10, pool_pre_ping=True,
                          isolation_level="READ COMMITTED")
+
+
+def _sqlite_begin(conn) -> None:
+    # Readers (UnitOfWork(read_only=True)) begin deferred: WAL lets them read a snapshot
+    # without the write lock, so a lookup never queues behind a writer.
+    read_only = conn.get_execution_options().get("read_only")
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

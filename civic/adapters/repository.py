@@ -1,6 +1,7 @@
 """Cases in the store: rows to aggregates and back, with optimistic concurrency."""
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import json
 
@@ -9,8 +10,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from civic.adapters.tables import case_counters, case_followers, case_history, cases, outbox
-from civic.domain.case import OPEN, Case, CaseEvent, HistoryEntry, State
+from civic.domain.case import OPEN, Case, HistoryEntry, State
 from civic.domain.errors import ConcurrentUpdate
+from civic.domain.events import FOLLOWED
 
 _SCALARS = [c.name for c in cases.columns if c.name not in ("informed_ids", "state", "version")]
 
@@ -28,7 +30,45 @@ def _aware(value):
     return value
 
 
-class CaseRepository:
+class AbstractCaseRepository(abc.ABC):
+    """The port the case handlers use; tests of the services fake it in memory.
+
+    ``seen`` holds every case added or loaded, so the unit of work can write their
+    events when it commits.
+    """
+
+    seen: list[Case]
+
+    @abc.abstractmethod
+    def next_number(self, day: dt.date) -> str: ...
+
+    @abc.abstractmethod
+    def add(self, case: Case) -> None: ...
+
+    @abc.abstractmethod
+    def get(self, number: str) -> Case | None: ...
+
+    @abc.abstractmethod
+    def save(self, case: Case) -> None: ...
+
+    @abc.abstractmethod
+    def list_for_resident(self, resident_id: str, limit: int = 20) -> list[Case]: ...
+
+    @abc.abstractmethod
+    def open_in_grid(self, grid_id: str | None, category: str) -> list[Case]: ...
+
+    @abc.abstractmethod
+    def open_by_deadline(self, *, assignee_id: str | None = None,
+                         grid_ids: list[str] | None = None, limit: int = 50) -> list[Case]: ...
+
+    @abc.abstractmethod
+    def open_numbers(self) -> list[str]: ...
+
+    @abc.abstractmethod
+    def resolved_before(self, at: dt.datetime) -> list[str]: ...
+
+
+class CaseRepository(AbstractCaseRepository):
     def __init__(self, connection: Connection):
         self._conn = connection
         self.seen: list[Case] = []
@@ -179,6 +219,28 @@ class CaseRepository:
             .limit(max(1, limit))).mappings()
         return [self._case(r) for r in rows]
 
+    def open_by_deadline(self, *, assignee_id: str | None = None,
+                         grid_ids: list[str] | None = None, limit: int = 50) -> list[Case]:
+        """Open cases, soonest next deadline first, without their history: all of
+        them, those assigned to one staff member, or those in some grids.
+
+        The next deadline is Case.next_deadline's: sign for until signed, then
+        contact until contacted, then resolve (an open case is not resolved).
+        """
+        c = cases.c
+        conditions = [c.state.in_([s.value for s in OPEN])]
+        if assignee_id is not None:
+            conditions.append(c.assignee_id == assignee_id)
+        if grid_ids is not None:
+            conditions.append(c.grid_id.in_(list(grid_ids)))
+        next_due = case((c.signed_at.is_(None), c.sign_due),
+                        (c.contacted_at.is_(None), c.contact_due), else_=c.resolve_due)
+        rows = self._conn.execute(
+            select(cases).where(*conditions)
+            .order_by(next_due.is_(None), next_due, c.number)  # never dispatched: last
+            .limit(max(1, limit))).mappings()
+        return [self._case(r) for r in rows]
+
     def open_numbers(self) -> list[str]:
         return self._numbers(cases.c.state.in_([s.value for s in OPEN]))
 
@@ -198,25 +260,14 @@ class OutboxRepository:
     def __init__(self, connection: Connection):
         self._conn = connection
 
-    def add(self, events: list[CaseEvent]) -> None:
-        if events:
-            self._conn.execute(insert(outbox), [
-                {"name": e.name, "case_number": getattr(e, "case_number", None),
-                 "at": _naive_utc(e.at),
-                 "payload": json.dumps(e.data, ensure_ascii=False, default=str),
-                 "resident_id": e.data.get("resident_id") if e.name != "followed" else None}
-                for e in events
-            ])
-
-    def pending(self, limit: int = 100) -> list[dict]:
-        rows = self._conn.execute(
-            select(outbox).where(outbox.c.delivered_at.is_(None)).order_by(outbox.c.id)
-            .limit(limit)).mappings()
-        return [dict(r, payload=json.loads(r["payload"])) for r in rows]
-
-    def mark_delivered(self, event_id: int, at: dt.datetime) -> None:
-        self._conn.execute(update(outbox).where(outbox.c.id == event_id)
-                           .values(delivered_at=_naive_utc(at)))
+    def add(self, event) -> int:
+        """Write one event (a CaseEvent or civic.domain.events.Event); its outbox id."""
+        done = self._conn.execute(insert(outbox).values(
+            name=event.name, case_number=getattr(event, "case_number", None),
+            at=_naive_utc(event.at),
+            payload=json.dumps(event.data, ensure_ascii=False, default=str),
+            resident_id=event.data.get("resident_id") if event.name != FOLLOWED else None))
+        return done.inserted_primary_key[0]
 
 
 def rate_counts(connection: Connection, *, grid_id=None, community_id=None, category=None,

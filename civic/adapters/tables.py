@@ -69,14 +69,28 @@ outbox = Table(
     Column("case_number", String(32), index=True),
     Column("at", DateTime, nullable=False),
     Column("payload", Text, nullable=False),
-    Column("delivered_at", DateTime),
     # The resident a booking, points or handoff event concerns; case events reach
     # residents through the case's reporter and followers.
     Column("resident_id", String(64), index=True),
 )
 
-notice_cursors = Table(
-    "notice_cursors", metadata,
-    Column("recipient_id", String(64), primary_key=True),
-    Column("last_event_id", Integer, nullable=False),
+# One row per (outbox event, recipient), written with the event in its transaction
+# (civic.domain.recipients says who). The dispatcher claims due rows under a lease,
+# sends them and marks them sent only after the sender accepted them.
+deliveries = Table(
+    "deliveries", metadata,
+    Column("event_id", Integer, ForeignKey("outbox.id"), primary_key=True),
+    Column("recipient", String(80), primary_key=True),  # resident:<id> | staff:<id> | centre:desk
+    Column("audience", String(16), nullable=False),  # reporter, follower, assignee, ...: the words
+    Column("state", String(8), nullable=False),  # pending | sent | failed | blocked
+    Column("attempts", Integer, nullable=False, default=0),
+    # None until an attempt failed: a new delivery is due at once, whatever clock the
+    # event was recorded with (the console pins one; the admin CLI uses the real one).
+    Column("next_attempt_at", DateTime),
+    Column("lease_until", DateTime),  # a dispatcher is sending it until then
+    Column("last_error", Text),
+    Column("sent_at", DateTime),
+    Index("ix_deliveries_due", "state", "next_attempt_at"),
+    # A recipient's pending deliveries in event order: only the first is sent (in order).
+    Index("ix_deliveries_recipient", "recipient", "state", "event_id"),
 )

@@ -6,12 +6,12 @@ import sys
 
 
 def parser() -> argparse.ArgumentParser:
-    from civic.cli import admin, cases, mediation, points
+    from civic.cli import admin, cases, handoff, mediation, points
 
     top = argparse.ArgumentParser(prog="python -m civic",
                                   description="Staff work outside Telegram; times are Asia/Shanghai.")
     commands = top.add_subparsers(dest="command", required=True)
-    for module in (admin, cases, mediation, points):
+    for module in (admin, cases, handoff, mediation, points):
         module.add_parsers(commands)
     return top
 

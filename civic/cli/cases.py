@@ -1,7 +1,8 @@
 """cases list, cases show, cases move: staff work on cases outside Telegram.
 
-Moves go through civic.services.cases.move as the staff member named by --as, so
-the transition table's rules and permissions are the same as in the staff chat.
+Moves are commands through civic.services.commands' one handler table, as the staff
+member named by --as, so the transition table's rules and permissions are the same as
+in the staff chat and the deadline checks.
 Phones are shown (this is the staff tool) but never logged.
 """
 from __future__ import annotations
@@ -121,7 +122,8 @@ def show_case(args) -> int:
 
 
 def move_case(args) -> int:
-    from civic.services.cases import move, staff_actor
+    from civic.services import commands
+    from civic.services.cases import staff_actor
 
     civic = store()
     actor = staff_actor(civic.services.district, args.actor)
@@ -132,9 +134,10 @@ def move_case(args) -> int:
         options["new_due"] = args.due
     if args.into:
         options["into"] = args.into
+    command = commands.named(args.action, number=args.number, actor=actor, now=now(),
+                             note=args.note or "", **options)
     with civic.uow() as uow:
-        case = move(uow, civic.services, number=args.number, actor=actor, action=args.action,
-                    now=now(), note=args.note or "", **options)
+        case = commands.handle(uow, civic.services, command).case
     print(f"{case.number} {_state(case.state.value)}  "
           f"承办 {staff_label(civic.services.district, case.assignee_id)}")
     return 0

@@ -9,6 +9,7 @@ import dataclasses
 import datetime as dt
 import enum
 
+from civic.domain import events as ev
 from civic.domain.actors import COMMAND_CENTRE, GRID_LEADER, RESIDENT, SYSTEM, Actor
 from civic.domain.errors import IllegalMove, NotAllowed, NoteRequired
 
@@ -128,17 +129,19 @@ class Case:
 
     def receive(self, actor: Actor, at: dt.datetime) -> None:
         """Record the report itself as the first line of history."""
-        self._record(actor, "received", at, category=self.category, tier=self.tier)
+        self._record(actor, ev.RECEIVED, at, category=self.category, tier=self.tier)
 
     def route(self, actor: Actor, assignee_id: str, informed_ids: tuple[str, ...],
               deadlines, at: dt.datetime, note: str = "") -> None:
         self._require(actor.role == SYSTEM or self._is_centre(actor), actor, "route")
         self._require_state("route", State.RECEIVED, State.REOPENED)
-        self._dispatch(actor, "routed", assignee_id, informed_ids, deadlines, at, note)
+        self._dispatch(actor, ev.ROUTED, assignee_id, informed_ids, deadlines, at, note)
 
     def _dispatch(self, actor, action, assignee_id, informed_ids, deadlines, at, note):
         self.assignee_id, self.informed_ids = assignee_id, tuple(informed_ids)
-        self.dispatched_at, self.signed_at, self.contacted_at = at, None, None
+        # Every dispatch starts the three steps again; a reopened case's earlier
+        # resolution stays in its history, not in this round's steps.
+        self.dispatched_at, self.signed_at, self.contacted_at, self.resolved_at = at, None, None, None
         self.sign_due, self.contact_due, self.resolve_due = (
             deadlines.sign, deadlines.contact, deadlines.resolve)
         self._record(actor, action, at, State.DISPATCHED, note, assignee_id=assignee_id,
@@ -148,30 +151,30 @@ class Case:
         self._require(self._is_assignee(actor) or self._is_leader(actor), actor, "sign")
         self._require_state("sign", State.DISPATCHED)
         self.signed_at = at
-        self._record(actor, "signed", at, State.ACCEPTED)
+        self._record(actor, ev.SIGNED, at, State.ACCEPTED)
 
     def contact(self, actor: Actor, at: dt.datetime, note: str = "") -> None:
         self._require(self._is_assignee(actor), actor, "contact")
         self._require_state("contact", State.ACCEPTED, State.IN_PROGRESS)
         self.contacted_at = self.contacted_at or at
-        self._record(actor, "contacted", at, note=note)
+        self._record(actor, ev.CONTACTED, at, note=note)
 
     def start(self, actor: Actor, at: dt.datetime) -> None:
         self._require(self._is_assignee(actor), actor, "start")
         self._require_state("start", State.ACCEPTED)
-        self._record(actor, "started", at, State.IN_PROGRESS)
+        self._record(actor, ev.STARTED, at, State.IN_PROGRESS)
 
     def note_progress(self, actor: Actor, at: dt.datetime, note: str) -> None:
         self._require(self._is_assignee(actor), actor, "note progress on")
         self._require_state("note progress on", State.ACCEPTED, State.IN_PROGRESS)
-        self._record(actor, "progress", at, note=self._require_note(note, "progress"))
+        self._record(actor, ev.PROGRESS, at, note=self._require_note(note, "progress"))
 
     def resolve(self, actor: Actor, at: dt.datetime, note: str) -> None:
         self._require(self._is_assignee(actor), actor, "resolve")
         self._require_state("resolve", State.ACCEPTED, State.IN_PROGRESS)
         note = self._require_note(note, "resolve")
         self.resolved_at = at
-        self._record(actor, "resolved", at, State.RESOLVED, note)
+        self._record(actor, ev.RESOLVED, at, State.RESOLVED, note)
 
     def return_(self, actor: Actor, at: dt.datetime, reason: str) -> None:
         """The assignee hands the case back for re-routing."""
@@ -179,13 +182,13 @@ class Case:
         self._require_state("return", State.DISPATCHED, State.ACCEPTED)
         reason = self._require_note(reason, "return")
         self.assignee_id = None
-        self._record(actor, "returned", at, State.RECEIVED, reason)
+        self._record(actor, ev.RETURNED, at, State.RECEIVED, reason)
 
     def reassign(self, actor: Actor, assignee_id: str, deadlines, at: dt.datetime,
                  reason: str = "") -> None:
         self._require(self._is_leader(actor) or self._is_centre(actor), actor, "reassign")
         self._require_state("reassign", *OPEN)
-        self._dispatch(actor, "reassigned", assignee_id, self.informed_ids, deadlines, at, reason)
+        self._dispatch(actor, ev.REASSIGNED, assignee_id, self.informed_ids, deadlines, at, reason)
 
     def escalate(self, actor: Actor, assignee_id: str, at: dt.datetime, reason: str) -> None:
         """One level up the chain; the state stays, the new assignee takes over."""
@@ -193,7 +196,7 @@ class Case:
         self._require_state("escalate", *OPEN)
         self.escalation_level += 1
         self.assignee_id = assignee_id
-        self._record(actor, "escalated", at, note=reason, level=self.escalation_level,
+        self._record(actor, ev.ESCALATED, at, note=reason, level=self.escalation_level,
                      assignee_id=assignee_id)
 
     def extend(self, actor: Actor, new_due: dt.datetime, at: dt.datetime, reason: str) -> None:
@@ -201,7 +204,7 @@ class Case:
         self._require_state("extend", *OPEN)
         reason = self._require_note(reason, "extend")
         previous, self.resolve_due = self.resolve_due, new_due
-        self._record(actor, "extended", at, note=reason, new_due=new_due.isoformat(),
+        self._record(actor, ev.EXTENDED, at, note=reason, new_due=new_due.isoformat(),
                      previous_due=previous.isoformat() if previous else None)
 
     def rate(self, actor: Actor, solved: bool, satisfaction: str, at: dt.datetime,
@@ -214,10 +217,10 @@ class Case:
         self.solved, self.satisfaction = solved, satisfaction
         if solved and satisfaction != "dissatisfied":
             self.closed_at = at
-            self._record(actor, "rated", at, State.CLOSED, reason, solved=solved,
+            self._record(actor, ev.RATED, at, State.CLOSED, reason, solved=solved,
                          satisfaction=satisfaction)
         else:
-            self._record(actor, "reopened", at, State.REOPENED, reason, solved=solved,
+            self._record(actor, ev.REOPENED, at, State.REOPENED, reason, solved=solved,
                          satisfaction=satisfaction)
 
     def close_unrated(self, at: dt.datetime) -> None:
@@ -225,30 +228,30 @@ class Case:
         if at - self.resolved_at < UNRATED_CLOSE_AFTER:
             raise IllegalMove(f"case {self.number} was resolved less than 7 days ago")
         self.closed_at = at
-        self._record(Actor.system(), "closed_unrated", at, State.CLOSED)
+        self._record(Actor.system(), ev.CLOSED_UNRATED, at, State.CLOSED)
 
     def merge(self, actor: Actor, into: str, at: dt.datetime, reason: str) -> None:
         self._require(self._is_centre(actor), actor, "merge")
         self._require_state("merge", State.RECEIVED, State.DISPATCHED)
         self.duplicate_of = into
-        self._record(actor, "merged", at, State.MERGED, self._require_note(reason, "merge"),
+        self._record(actor, ev.MERGED, at, State.MERGED, self._require_note(reason, "merge"),
                      into=into)
 
     def reject(self, actor: Actor, at: dt.datetime, reason: str) -> None:
         self._require(self._is_centre(actor), actor, "reject")
         self._require_state("reject", State.RECEIVED, State.DISPATCHED)
-        self._record(actor, "rejected", at, State.REJECTED, self._require_note(reason, "reject"))
+        self._record(actor, ev.REJECTED, at, State.REJECTED, self._require_note(reason, "reject"))
 
     def withdraw(self, actor: Actor, at: dt.datetime, reason: str = "") -> None:
         self._require(self._is_reporter(actor), actor, "withdraw")
         self._require_state("withdraw", *OPEN)
-        self._record(actor, "withdrawn", at, State.WITHDRAWN, reason)
+        self._record(actor, ev.WITHDRAWN, at, State.WITHDRAWN, reason)
 
     def add_detail(self, actor: Actor, at: dt.datetime, note: str) -> None:
         """The reporter adds to an open case; the assignee is told."""
         self._require(self._is_reporter(actor), actor, "add details to")
         self._require_state("add details to", *OPEN)
-        self._record(actor, "detail", at, note=self._require_note(note, "detail"),
+        self._record(actor, ev.DETAIL, at, note=self._require_note(note, "detail"),
                      assignee_id=self.assignee_id)
 
     def hurry(self, actor: Actor, at: dt.datetime) -> None:
@@ -256,18 +259,27 @@ class Case:
         self._require(self._is_reporter(actor) or (actor.role == RESIDENT and actor.id in self.followers),
                       actor, "hurry")
         self._require_state("hurry", *OPEN)
-        self._record(actor, "hurried", at, assignee_id=self.assignee_id)
+        self._record(actor, ev.HURRIED, at, assignee_id=self.assignee_id)
 
     def follow(self, resident_id: str, at: dt.datetime) -> None:
         """Another resident follows this case (a duplicate report they chose not to file)."""
         if resident_id != self.reporter_id and resident_id not in self.followers:
             self.followers.add(resident_id)
-            self.events.append(CaseEvent("followed", self.number, at, {"resident_id": resident_id}))
+            self.events.append(CaseEvent(ev.FOLLOWED, self.number, at, {"resident_id": resident_id}))
 
     # --- reading ----------------------------------------------------------------
 
     def visible_to(self, resident_id: str) -> bool:
         return resident_id == self.reporter_id or resident_id in self.followers
+
+    def next_deadline(self) -> tuple[str, dt.datetime] | None:
+        """The first step still to do (sign, contact, resolve) and its deadline, while open."""
+        if self.state not in OPEN:
+            return None
+        pending = [("sign", self.sign_due, self.signed_at),
+                   ("contact", self.contact_due, self.contacted_at),
+                   ("resolve", self.resolve_due, self.resolved_at)]
+        return next(((step, due) for step, due, done in pending if done is None and due), None)
 
     def overdue(self, now: dt.datetime) -> list[str]:
         """Deadlines passed whose step has not happened yet."""

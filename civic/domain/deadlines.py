@@ -195,6 +195,30 @@ def emergency_numbers(category: str, description: str) -> tuple[str, ...]:
     return tuple(numbers)
 
 
+@dataclass(frozen=True)
+class Emergency:
+    """A report that cannot wait: whom to call at once, and how the case is filed."""
+
+    call: tuple[str, ...]  # 119 / 110 / 120, as emergency_numbers gives them
+    category: str  # a category whose tier is urgent
+
+
+def emergency(category: str, description: str) -> Emergency | None:
+    """The emergency a report describes, or None when it is none.
+
+    The case of an emergency must be urgent whatever category the words were
+    taken for: a fire told as a noise complaint, or a report whose category is
+    not known yet, is filed as safety (always urgent). A trapped person in a
+    lift stays a repair and a fallen elder elderly care: their tier is urgent
+    already, and the force of that category is the one who can help.
+    """
+    call = emergency_numbers(category, description)
+    if not call:
+        return None
+    urgent = category in CATEGORIES and assess_tier(category, description) is Tier.URGENT
+    return Emergency(call, category if urgent else "safety")
+
+
 def _any_word(text: str, words: tuple[str, ...]) -> bool:
     return any(word in text for word in words)
 

@@ -14,6 +14,7 @@ import re
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
+from civic.domain import events as ev
 from civic.domain.actors import COMMAND_CENTRE, RESIDENT, Actor
 from civic.domain.district import MEDIATOR
 from civic.domain.errors import DomainError, IllegalMove, NotAllowed
@@ -37,20 +38,34 @@ _PHONE = re.compile(r"^(?:\+?86)?(\d{7,12})$")
 # --- errors -------------------------------------------------------------------------
 
 
-class InThePast(DomainError):
+class Unbookable(DomainError):
+    """A time that cannot be booked; ``reason`` names why, for an entry point to phrase."""
+
+    reason = ""
+
+
+class InThePast(Unbookable):
     """The chosen time has already begun."""
 
+    reason = "past"
 
-class OutsideOfficeHours(DomainError):
+
+class OutsideOfficeHours(Unbookable):
     """The chosen time is on a day off or outside office hours."""
 
+    reason = "outside_office_hours"
 
-class NotASlot(DomainError):
+
+class NotASlot(Unbookable):
     """The time is in office hours but is not the start of a bookable slot."""
 
+    reason = "not_a_slot"
 
-class SlotTaken(DomainError):
+
+class SlotTaken(Unbookable):
     """The mediator or room (or every one that would do) is booked at that time."""
+
+    reason = "taken"
 
     def __init__(self, resource: str, starts_at: dt.datetime):
         super().__init__(f"{resource} is already booked at {_local(starts_at):%Y-%m-%d %H:%M}")
@@ -187,7 +202,7 @@ class Booking:
                       dispute=clean_dispute(dispute), other_party_name=clean_name(other_party_name),
                       other_party_phone=clean_phone(other_party_phone),
                       case_number=(case_number or "").strip() or None, created_at=at)
-        booking._record("booking_created", Actor.resident(resident_id), at,
+        booking._record(ev.BOOKING_CREATED, Actor.resident(resident_id), at,
                         dispute=booking.dispute, case_number=booking.case_number)
         return booking
 
@@ -232,12 +247,12 @@ class Booking:
             raise InvalidBooking("an in-person booking needs a room and an online one none")
         previous = self.starts_at
         self.starts_at, self.ends_at, self.room_id = starts_at, ends_at, room_id
-        self._record("booking_rescheduled", actor, at, previous_starts_at=previous.isoformat())
+        self._record(ev.BOOKING_RESCHEDULED, actor, at, previous_starts_at=previous.isoformat())
 
     def cancel(self, actor: Actor, at: dt.datetime, reason: str = "") -> None:
         self.check_change(actor, "cancel", at)
         self.state = CANCELLED
-        self._record("booking_cancelled", actor, at, reason=(reason or "").strip())
+        self._record(ev.BOOKING_CANCELLED, actor, at, reason=(reason or "").strip())
 
     def record_outcome(self, actor: Actor, outcome: str, at: dt.datetime, **data) -> None:
         """The booking's mediator (or the command centre) records how it ended."""
@@ -250,7 +265,7 @@ class Booking:
         if at < self.starts_at:
             raise IllegalMove(f"booking {self.id} has not begun yet")
         self.state, self.outcome = DONE, outcome
-        self._record("booking_outcome", actor, at, outcome=outcome, case_number=self.case_number,
+        self._record(ev.BOOKING_OUTCOME, actor, at, outcome=outcome, case_number=self.case_number,
                      **data)
 
     def _record(self, name: str, actor: Actor, at: dt.datetime, **data) -> None:

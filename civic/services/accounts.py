@@ -5,6 +5,7 @@ import datetime as dt
 import secrets
 from typing import Callable
 
+from civic.domain import events as ev
 from civic.domain.accounts import CODE_ALPHABET, LINK_CODE_LIFETIME, InvalidLinkCode, LinkCode, Resident
 from civic.domain.actors import COMMAND_CENTRE, RESIDENT, Actor
 from civic.domain.errors import NotAllowed
@@ -76,7 +77,7 @@ def issue_link_code(uow, services, *, actor: Actor, staff_id: str, now: dt.datet
         raise NotAllowed(f"unknown staff member {staff_id}")
     code = LinkCode(make_code(), staff_id, actor.id, now, now + LINK_CODE_LIFETIME)
     uow.accounts.add_code(code)
-    uow.events.append(Event("link_code_issued", now, {"staff_id": staff_id, "by": actor.id}))
+    uow.events.append(Event(ev.LINK_CODE_ISSUED, now, {"staff_id": staff_id, "by": actor.id}))
     uow.commit()
     return code
 
@@ -90,7 +91,7 @@ def link_staff(uow, services, *, telegram_id: int, code: str, now: dt.datetime) 
     if not uow.accounts.use_code(link):
         raise InvalidLinkCode(code)
     uow.accounts.link_staff(link.staff_id, telegram_id, now)
-    uow.events.append(Event("staff_linked", now, {"staff_id": link.staff_id}))
+    uow.events.append(Event(ev.STAFF_LINKED, now, {"staff_id": link.staff_id}))
     uow.commit()
     return link.staff_id
 

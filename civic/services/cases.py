@@ -1,7 +1,10 @@
-"""Case handlers: report, move, check deadlines, resident lookups.
+"""Case handlers: report (with the duplicate and emergency rules), follow, what
+residents and staff see of cases.
 
-Each handler is a plain function of its inputs and a unit of work; a domain error
-leaves the store as it was.
+Each handler is a plain function of a unit of work and, when it needs them, the
+Services; it acts for an actor, returns a result that the entry point turns into
+words, and a domain error leaves the store as it was. The moves of a case's life
+cycle are commands, run through one table in civic.services.commands.
 """
 from __future__ import annotations
 
@@ -9,37 +12,28 @@ import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from civic.domain.actors import RESIDENT, Actor
-from civic.domain.case import OPEN, UNRATED_CLOSE_AFTER, Case, State
-from civic.domain.deadlines import Tier, assess_tier, deadlines_for
+from civic.domain.actors import COMMAND_CENTRE, RESIDENT, Actor
+from civic.domain.calendar import WorkCalendar
+from civic.domain.case import OPEN, Case
+from civic.domain.deadlines import Deadlines, Tier, assess_tier, deadlines_for, emergency
+from civic.domain.district import District
 from civic.domain.errors import CaseNotFound, DomainError, NotAllowed
-from civic.domain.routing import choose_assignee, escalation_chain, resolve_address
+from civic.domain.routing import (AMBIGUOUS, Assignment, Candidate, choose_assignee,
+                                  escalation_chain, resolve_address)
 from civic.domain.similarity import similar
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
-class AmbiguousAddress(DomainError):
-    def __init__(self, candidates):
-        super().__init__("the address matches several grids")
-        self.candidates = candidates
-
-
-class LikelyDuplicate(DomainError):
-    def __init__(self, numbers: list[str]):
-        super().__init__("an open case looks the same")
-        self.numbers = numbers
 
 
 @dataclasses.dataclass(frozen=True)
 class Services:
     """What handlers need besides the unit of work."""
 
-    district: object
-    calendar: object
+    district: District
+    calendar: WorkCalendar
 
 
-def staff_actor(district, staff_id: str) -> Actor:
+def staff_actor(district: District, staff_id: str) -> Actor:
     staff = district.staff.get(staff_id)
     if staff is None:
         raise NotAllowed(f"unknown staff member {staff_id}")
@@ -47,184 +41,187 @@ def staff_actor(district, staff_id: str) -> Actor:
                  communities=frozenset(staff.communities))
 
 
-def _assign(services: Services, grid_id, category: str, tier: str, now: dt.datetime):
+# --- who gets a case, and by when (civic.services.commands uses these too) -------------
+
+
+def assign(services: Services, grid_id: str | None, category: str, tier: str,
+           now: dt.datetime) -> Assignment:
     calendar = services.calendar
     local_day = now.astimezone(SHANGHAI).date()
-    return choose_assignee(services.district, grid_id, category, urgent=tier == "urgent", at=now,
-                           is_office_time=calendar.is_office_time(now),
+    return choose_assignee(services.district, grid_id, category, urgent=tier == Tier.URGENT.value,
+                           at=now, is_office_time=calendar.is_office_time(now),
                            is_holiday=calendar.holiday_name(local_day) is not None)
 
 
-def report_case(uow, services: Services, *, reporter_id: str, category: str, description: str,
+def next_up(services: Services, case: Case) -> str:
+    """Who takes the case one escalation level up: grid worker → grid leader → command centre."""
+    chain = escalation_chain(services.district, case.grid_id) if case.grid_id else ()
+    chain = chain or (services.district.staff_by_role(COMMAND_CENTRE)[0].id,)
+    return chain[min(case.escalation_level + 1, len(chain) - 1)]
+
+
+def fresh_deadlines(services: Services, case: Case, now: dt.datetime) -> Deadlines:
+    """The case's tier's deadlines, counted from a dispatch at ``now``."""
+    return deadlines_for(Tier(case.tier), now, services.calendar)
+
+
+# --- results ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class CaseFiled:
+    case: Case
+
+
+@dataclasses.dataclass(frozen=True)
+class LikelyDuplicate:
+    """Open cases of other residents that read the same, in the same grid and
+    category, newest first: the resident may follow one instead of filing."""
+
+    numbers: tuple[str, ...]
+
+    @property
+    def number(self) -> str:
+        return self.numbers[0]
+
+
+@dataclasses.dataclass(frozen=True)
+class AmbiguousAddress:
+    """The place matches several grids: ask which, then report again with its grid_id."""
+
+    address: str
+    candidates: tuple[Candidate, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class EmergencyFiled:
+    case: Case
+    call: tuple[str, ...]  # the numbers to call at once (119 / 110 / 120)
+
+
+class NotAnEmergency(DomainError):
+    """report_emergency was asked to file a report that describes no emergency."""
+
+
+# --- reporting ----------------------------------------------------------------------
+
+
+def report_case(uow, services: Services, *, actor: Actor, category: str, description: str,
                 address: str, now: dt.datetime, contact_phone: str | None = None,
-                grid_id: str | None = None, file_anyway: bool = False,
-                household_address: str | None = None) -> Case:
-    """Open a case and route it; ambiguous places and likely duplicates are asked back.
+                grid_id: str | None = None,
+                file_anyway: bool = False) -> CaseFiled | LikelyDuplicate | AmbiguousAddress:
+    """A resident reports a problem; the case is filed and routed at once.
 
-    A report that names no place is about the resident's remembered household address.
+    Asked back instead of filed: a place that matches several grids, and a likely
+    duplicate (find_duplicates) unless the resident chose to file anyway. A report
+    that names no place is about the resident's remembered household address.
     """
-    case = open_case(uow, services, reporter_id=reporter_id, category=category,
-                     description=description, address=address, now=now,
-                     contact_phone=contact_phone, grid_id=grid_id, file_anyway=file_anyway,
-                     household_address=household_address)
+    _require_resident(actor, "report")
+    place = _place(uow, services, actor, address, grid_id)
+    if isinstance(place, AmbiguousAddress):
+        return place
+    address, grid_id = place
+    if not file_anyway:
+        duplicate = _duplicates(uow, actor, category, description, grid_id)
+        if duplicate is not None:
+            return duplicate
+    case = _file(uow, services, actor, category, description, address, grid_id, now, contact_phone)
     uow.commit()
-    return case
+    return CaseFiled(case)
 
 
-def open_case(uow, services: Services, *, reporter_id: str, category: str, description: str,
-              address: str, now: dt.datetime, contact_phone: str | None = None,
-              grid_id: str | None = None, file_anyway: bool = False,
-              household_address: str | None = None) -> Case:
-    """report_case without the commit, for handlers that open a case as one of several steps."""
-    address = address or household_address or ""
+def find_duplicates(uow, services: Services, *, actor: Actor, category: str, description: str,
+                    address: str = "", grid_id: str | None = None) -> LikelyDuplicate | None:
+    """What report_case would answer about duplicates, asked before the resident
+    confirms, so that they may follow an open case instead of filing another."""
+    _require_resident(actor, "report")
+    place = _place(uow, services, actor, address, grid_id)
+    if isinstance(place, AmbiguousAddress):
+        return None
+    return _duplicates(uow, actor, category, description, place[1])
+
+
+def report_emergency(uow, services: Services, *, actor: Actor, category: str, description: str,
+                     address: str, now: dt.datetime,
+                     contact_phone: str | None = None) -> EmergencyFiled:
+    """File an emergency at once as urgent, asking nothing back (DESIGN: fire, gas,
+    trapped people, a missing or fallen elder); the domain decides its category."""
+    found = emergency(category, description)
+    if found is None:
+        raise NotAnEmergency(f"nothing in the report calls for 119, 110 or 120: {description!r}")
+    case = open_case(uow, services, actor=actor, category=found.category, description=description,
+                     address=address, now=now, contact_phone=contact_phone)
+    uow.commit()
+    return EmergencyFiled(case, found.call)
+
+
+def open_case(uow, services: Services, *, actor: Actor, category: str, description: str,
+              address: str, now: dt.datetime, contact_phone: str | None = None) -> Case:
+    """File what a resident said as it stands, without the commit, for handlers that
+    open a case as one step of several (an emergency, a handoff out of hours).
+
+    Nothing is asked back: there is nobody to answer. A place that matches several
+    grids goes to the street centre's triage, named in the description.
+    """
+    _require_resident(actor, "report")
+    place = _place(uow, services, actor, address, None)
+    if isinstance(place, AmbiguousAddress):
+        description, place = f"{description}（地点：{place.address}）", ("", None)
+    address, grid_id = place
+    return _file(uow, services, actor, category, description, address, grid_id, now, contact_phone)
+
+
+def _place(uow, services: Services, actor: Actor, address: str, grid_id: str | None):
+    """(address, grid_id) of a report, or AmbiguousAddress; None as the grid: triage."""
+    address = (address or "").strip() or _household_address(uow, actor)
     if grid_id is None and address:
         resolution = resolve_address(services.district, address)
-        if resolution.kind == "ambiguous":
-            raise AmbiguousAddress(resolution.candidates)
+        if resolution.kind == AMBIGUOUS:
+            return AmbiguousAddress(address, tuple(resolution.candidates))
         grid_id = resolution.grid_id
-    if not file_anyway:
-        duplicates = [c.number for c in uow.cases.open_in_grid(grid_id, category)
-                      if similar(c.description, description)]
-        if duplicates:
-            raise LikelyDuplicate(duplicates)
+    return address, grid_id
+
+
+def _household_address(uow, actor: Actor) -> str:
+    profile = uow.accounts.resident(actor.id)
+    return (getattr(profile, "household_address", None) or "").strip()
+
+
+def _duplicates(uow, actor: Actor, category: str, description: str,
+                grid_id: str | None) -> LikelyDuplicate | None:
+    """The rule, once: an open case in the same grid and category with a similar text,
+    reported by someone else (one's own earlier report is not offered to follow).
+    Without a grid there is no same place: two unknown addresses may be far apart."""
+    if grid_id is None:
+        return None
+    numbers = tuple(c.number for c in uow.cases.open_in_grid(grid_id, category)
+                    if c.reporter_id != actor.id and similar(c.description, description))
+    return LikelyDuplicate(numbers) if numbers else None
+
+
+def _file(uow, services: Services, actor: Actor, category: str, description: str, address: str,
+          grid_id: str | None, now: dt.datetime, contact_phone: str | None) -> Case:
     tier = assess_tier(category, description)
     number = uow.cases.next_number(now.astimezone(SHANGHAI).date())
     community = services.district.community_of(grid_id) if grid_id else None
-    case = Case(number=number, reporter_id=reporter_id, category=category, tier=tier.value,
+    case = Case(number=number, reporter_id=actor.id, category=category, tier=tier.value,
                 description=description, address=address, grid_id=grid_id,
-                community_id=getattr(community, "id", community), created_at=now,
+                community_id=community.id if community else None, created_at=now,
                 contact_phone=contact_phone)
-    case.receive(Actor.resident(reporter_id), now)
-    assignment = _assign(services, grid_id, category, tier.value, now)
+    case.receive(actor, now)
+    assignment = assign(services, grid_id, category, tier.value, now)
     case.route(Actor.system(), assignment.assignee_id, assignment.informed_ids,
                deadlines_for(tier, now, services.calendar), now, note=assignment.reason)
     uow.cases.add(case)
     return case
 
 
-def follow_case(uow, *, resident_id: str, number: str, now: dt.datetime) -> Case:
-    case = _get(uow, number)
-    if case.state not in OPEN:
-        raise CaseNotFound(number)
-    case.follow(resident_id, now)
-    uow.cases.save(case)
-    uow.commit()
-    return case
+def _require_resident(actor: Actor, what: str) -> None:
+    if actor.role != RESIDENT:
+        raise NotAllowed(f"{actor.role} {actor.id} may not {what} as a resident")
 
 
-def move(uow, services: Services, *, number: str, actor: Actor, action: str,
-         now: dt.datetime, note: str = "", **options) -> Case:
-    """Perform one move of the transition table as actor."""
-    case = _get(uow, number)
-    if actor.role == RESIDENT and not case.visible_to(actor.id):
-        raise CaseNotFound(number)
-    tier = case.tier
-    if action == "sign":
-        case.sign(actor, now)
-    elif action == "contact":
-        case.contact(actor, now, note)
-    elif action == "start":
-        case.start(actor, now)
-    elif action == "progress":
-        case.note_progress(actor, now, note)
-    elif action == "resolve":
-        case.resolve(actor, now, note)
-    elif action == "return":
-        case.return_(actor, now, note)
-        # Back to the street centre's triage, not to the one who returned it.
-        assignment = _assign(services, None, case.category, tier, now)
-        case.route(Actor.system(), assignment.assignee_id, (), _deadlines(case, services, now),
-                   now, note="triage after return")
-    elif action == "reassign":
-        staff_actor(services.district, options["assignee_id"])
-        case.reassign(actor, options["assignee_id"], _deadlines(case, services, now), now, note)
-    elif action == "escalate":
-        case.escalate(actor, _next_up(services, case), now, note)
-    elif action == "extend":
-        case.extend(actor, options["new_due"], now, note)
-    elif action == "rate":
-        case.rate(actor, options["solved"], options["satisfaction"], now, note)
-    elif action == "merge":
-        _get(uow, options["into"])
-        case.merge(actor, options["into"], now, note)
-    elif action == "reject":
-        case.reject(actor, now, note)
-    elif action == "withdraw":
-        case.withdraw(actor, now, note)
-    elif action == "detail":
-        case.add_detail(actor, now, note)
-    elif action == "hurry":
-        case.hurry(actor, now)
-        # An overdue case hurried by a resident goes one level up at once.
-        overdue = case.overdue(now)
-        if overdue and case.escalation_level < 2:
-            case.escalate(Actor.system(), _next_up(services, case), now,
-                          "居民催办，超时未" + "、".join(overdue))
-    elif action == "route":
-        assignment = _assign(services, case.grid_id, case.category, tier, now)
-        case.route(actor, options.get("assignee_id") or assignment.assignee_id,
-                   assignment.informed_ids, _deadlines(case, services, now), now, note)
-    else:
-        raise DomainError(f"unknown move {action!r}")
-    uow.cases.save(case)
-    uow.commit()
-    return case
-
-
-def rate(uow, services: Services, *, number: str, actor: Actor, solved: bool, satisfaction: str,
-         now: dt.datetime, note: str = "") -> Case:
-    """The reporter rates a resolved case; a reopened one is routed again at once."""
-    case = _get(uow, number)
-    if not case.visible_to(actor.id):
-        raise CaseNotFound(number)
-    case.rate(actor, solved, satisfaction, now, note)
-    if case.state is State.REOPENED:
-        assignment = _assign(services, case.grid_id, case.category, case.tier, now)
-        case.route(Actor.system(), assignment.assignee_id, assignment.informed_ids,
-                   _deadlines(case, services, now), now, note="居民评价后重新办理")
-    uow.cases.save(case)
-    uow.commit()
-    return case
-
-
-def check_deadlines(uow, services: Services, now: dt.datetime) -> list[str]:
-    """Escalate overdue cases one level per overdue deadline; close week-old unrated ones."""
-    touched = []
-    for number in uow.cases.open_numbers():
-        case = uow.cases.get(number)
-        wanted = min(len(case.overdue(now)), 2)
-        if case.escalation_level < wanted:
-            case.escalate(Actor.system(), _next_up(services, case), now,
-                          "超时未" + "、".join(case.overdue(now)))
-            uow.cases.save(case)
-            touched.append(number)
-    for number in uow.cases.resolved_before(now - UNRATED_CLOSE_AFTER):
-        case = uow.cases.get(number)
-        case.close_unrated(now)
-        uow.cases.save(case)
-        touched.append(number)
-    uow.commit()
-    return touched
-
-
-def _next_up(services: Services, case: Case) -> str:
-    chain = escalation_chain(services.district, case.grid_id) if case.grid_id else ()
-    chain = chain or (services.district.staff_by_role("command_centre")[0].id,)
-    return chain[min(case.escalation_level + 1, len(chain) - 1)]
-
-
-def _deadlines(case: Case, services: Services, now: dt.datetime):
-    return deadlines_for(Tier(case.tier), now, services.calendar)
-
-
-def _get(uow, number: str) -> Case:
-    case = uow.cases.get(number)
-    if case is None:
-        raise CaseNotFound(number)
-    return case
-
-
-# --- resident lookups ---------------------------------------------------------------
+# --- what a resident sees -----------------------------------------------------------
 
 
 @dataclasses.dataclass(frozen=True)
@@ -247,27 +244,62 @@ PUBLIC_ACTIONS = {"received", "routed", "signed", "contacted", "started", "progr
                   "detail", "hurried"}
 
 
-def view(case: Case, resident_id: str) -> CaseView:
-    pending = [("sign", case.sign_due, case.signed_at), ("contact", case.contact_due, case.contacted_at),
-               ("resolve", case.resolve_due, case.resolved_at)]
-    next_step, next_due = next(((step, due) for step, due, done in pending if done is None and due),
-                               (None, None))
+def _view(case: Case, resident_id: str) -> CaseView:
+    next_step, next_due = case.next_deadline() or (None, None)
     updates = tuple((h.at, h.action, h.note if h.action in ("progress", "resolved", "extended") else "")
                     for h in case.history if h.action in PUBLIC_ACTIONS)
-    is_open = case.state in OPEN
-    return CaseView(case.number, case.category, case.state.value, case.address,
-                    next_due if is_open else None, updates,
-                    own=case.reporter_id == resident_id, next_step=next_step if is_open else None)
+    return CaseView(case.number, case.category, case.state.value, case.address, next_due, updates,
+                    own=case.reporter_id == resident_id, next_step=next_step)
 
 
-def my_cases(uow, resident_id: str) -> list[CaseView]:
-    """Own and followed cases with status and next deadline (no history in a list)."""
-    return [view(case, resident_id) for case in uow.cases.list_for_resident(resident_id)]
-
-
-def case_for_resident(uow, resident_id: str, number: str) -> CaseView:
-    """One case by number if it is the resident's own or followed; else "not found"."""
+def follow_case(uow, *, actor: Actor, number: str, now: dt.datetime) -> CaseView:
+    """The resident follows an open case (a likely duplicate they chose not to file)."""
+    _require_resident(actor, "follow cases")
     case = uow.cases.get(number)
-    if case is None or not case.visible_to(resident_id):
+    if case is None or case.state not in OPEN:
         raise CaseNotFound(number)
-    return view(case, resident_id)
+    case.follow(actor.id, now)
+    uow.cases.save(case)
+    uow.commit()
+    return _view(case, actor.id)
+
+
+def my_cases(uow, *, actor: Actor) -> list[CaseView]:
+    """Own and followed cases with status and next deadline (no history in a list)."""
+    _require_resident(actor, "list cases")
+    return [_view(case, actor.id) for case in uow.cases.list_for_resident(actor.id)]
+
+
+def case_for_resident(uow, *, actor: Actor, number: str) -> CaseView:
+    """One case by number if it is the resident's own or followed; else "not found"."""
+    _require_resident(actor, "read cases")
+    case = uow.cases.get(number)
+    if case is None or not case.visible_to(actor.id):
+        raise CaseNotFound(number)
+    return _view(case, actor.id)
+
+
+# --- what staff see -----------------------------------------------------------------
+
+SCOPES = ("mine", "grids")
+
+
+def staff_cases(uow, services: Services, *, actor: Actor, scope: str = "mine",
+                limit: int = 50) -> list[Case]:
+    """Open cases for a staff member, soonest next deadline first, without history.
+
+    ``mine``: the cases assigned to them. ``grids``: the cases of the grids they
+    cover (a grid leader: their community's; the command centre: every case,
+    triage included).
+    """
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r} (known: {', '.join(SCOPES)})")
+    member = services.district.staff.get(actor.id)
+    if not actor.is_staff or member is None or member.role != actor.role:
+        raise NotAllowed(f"{actor.role} {actor.id} is not registered staff")
+    if scope == "mine":
+        return uow.cases.open_by_deadline(assignee_id=actor.id, limit=limit)
+    if actor.role == COMMAND_CENTRE:
+        return uow.cases.open_by_deadline(limit=limit)
+    grid_ids = [g for g in services.district.grids if services.district.covers(member, g)]
+    return uow.cases.open_by_deadline(grid_ids=grid_ids, limit=limit) if grid_ids else []

@@ -9,6 +9,7 @@ is left.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 import uuid
 
@@ -17,7 +18,7 @@ from civic.domain.case import State
 from civic.domain.district import MEDIATOR
 from civic.domain.errors import CaseNotFound, NotAllowed
 from civic.domain.mediation import (LOCAL_ZONE, ONLINE, OUTCOME_NOTES, Booking, BookingNotFound,
-                                    SlotTaken, UnknownMediator, check_mode, check_start,
+                                    SlotTaken, Unbookable, UnknownMediator, check_mode, check_start,
                                     clean_dispute, clean_name, clean_phone, free_slots)
 from civic.services.cases import Services, staff_actor
 
@@ -29,6 +30,28 @@ def available_slots(uow, services: Services, *, day: dt.date, mode: str,
     (of a speciality, when given); slots already begun are left out."""
     check_mode(mode)
     return _free(uow, services, day, mode, mediator_id, now, speciality)
+
+
+@dataclasses.dataclass(frozen=True)
+class SlotRefused:
+    """Why a time cannot be booked: ``reason`` is past, outside_office_hours,
+    not_a_slot or taken (civic.domain.mediation's Unbookable errors say which)."""
+
+    reason: str
+    detail: str
+
+
+def slot_refusal(uow, services: Services, *, starts_at: dt.datetime, mode: str,
+                 mediator_id: str | None = None, now: dt.datetime) -> SlotRefused | None:
+    """None when ``starts_at`` is free to book in ``mode`` with the mediator (or any);
+    else the domain's reason, for the resident to be told before nearer times are offered."""
+    check_mode(mode)
+    try:
+        check_start(services.calendar, starts_at, services.district.slot_minutes, now)
+        _slot(uow, services, starts_at, mode, mediator_id, now, None)
+    except Unbookable as refused:
+        return SlotRefused(refused.reason, str(refused))
+    return None
 
 
 def book(uow, services: Services, *, actor: Actor, mediator_id: str | None, mode: str,
@@ -107,9 +130,10 @@ def cancel(uow, services: Services, *, actor: Actor, booking_id: str, now: dt.da
     return booking
 
 
-def bookings_for(uow, resident_id: str) -> list[Booking]:
-    """A resident's bookings, latest slot first."""
-    return uow.bookings.for_resident(resident_id)
+def bookings_for(uow, *, actor: Actor) -> list[Booking]:
+    """The resident's own bookings, latest slot first."""
+    _require_role(actor, "list bookings", RESIDENT)
+    return uow.bookings.for_resident(actor.id)
 
 
 def record_outcome(uow, services: Services, *, actor: Actor, booking_id: str, outcome: str,

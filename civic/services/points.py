@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from civic.domain import events as ev
 from civic.domain import points as rules
 from civic.domain.actors import Actor
 from civic.domain.errors import NotAllowed
@@ -54,7 +55,7 @@ def award(uow, services, *, actor: Actor, resident_id: str, kind: str, amount: i
     entry, created = uow.points.add(asked)
     if not created:
         return _retried(entry, asked)
-    uow.events.append(_changed("points_awarded", entry, uow.points.balance(resident_id)))
+    uow.events.append(_changed(ev.POINTS_AWARDED, entry, uow.points.balance(resident_id)))
     uow.commit()
     return entry
 
@@ -75,7 +76,7 @@ def reverse(uow, services, *, actor: Actor, resident_id: str, entry_id: int, amo
     entry = rules.reverse(actor, original, uow.points.reversed_amount(entry_id),
                           uow.points.balance(resident_id), amount, reason, key, now)
     entry, _ = uow.points.add(entry)
-    uow.events.append(_changed("points_reversed", entry, uow.points.balance(resident_id)))
+    uow.events.append(_changed(ev.POINTS_REVERSED, entry, uow.points.balance(resident_id)))
     uow.commit()
     return entry
 
@@ -110,7 +111,7 @@ def redeem(uow, *, actor: Actor, resident_id: str, reward_id: str, now: dt.datet
         raise rules.OutOfStock(reward_id)
     entry, _ = uow.points.add(entry)
     uow.points.add_redemption(redemption)
-    uow.events.append(_changed("reward_redeemed", entry, uow.points.balance(resident_id),
+    uow.events.append(_changed(ev.REWARD_REDEEMED, entry, uow.points.balance(resident_id),
                                reward_id=reward.id, reward_name=reward.name,
                                code=redemption.code))
     uow.commit()
@@ -134,7 +135,7 @@ def mark_collected(uow, *, actor: Actor, code: str, now: dt.datetime) -> Redempt
     redemption.collect(actor, now)
     if not uow.points.mark_collected(redemption):  # another desk recorded it first
         raise rules.AlreadyCollected(f"code {redemption.code} was collected already")
-    uow.events.append(Event("reward_collected", now, {
+    uow.events.append(Event(ev.REWARD_COLLECTED, now, {
         "resident_id": redemption.resident_id, "reward_id": redemption.reward_id,
         "code": redemption.code, "actor_id": actor.id}))
     uow.commit()

@@ -11,6 +11,7 @@ from rasa_sdk import Tracker
 
 from civic.domain.actors import Actor
 from civic.services import cases as case_handlers
+from civic.services import commands
 from civic.services import points as points_handlers
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -107,15 +108,15 @@ def report(civic, reporter=RESIDENT, description="望江花园3号楼楼道灯�
     """A case filed straight in the store (file_anyway: the tests choose their duplicates)."""
     kw.setdefault("file_anyway", True)
     with civic.uow() as uow:
-        return case_handlers.report_case(uow, civic.services, reporter_id=reporter,
+        return case_handlers.report_case(uow, civic.services, actor=Actor.resident(reporter),
                                          category=category, description=description,
-                                         address=address, now=at(now), **kw)
+                                         address=address, now=at(now), **kw).case
 
 
 def move(civic, number, actor, action, now=NOW, **kw):
     with civic.uow() as uow:
-        return case_handlers.move(uow, civic.services, number=number, actor=actor,
-                                  action=action, now=at(now), **kw)
+        return commands.handle(uow, civic.services, commands.named(
+            action, number=number, actor=actor, now=at(now), **kw)).case
 
 
 def staff(civic, staff_id):
@@ -180,7 +181,7 @@ def profile_of(civic, resident=RESIDENT):
 
 def my_case_numbers(civic, resident=RESIDENT):
     with civic.uow() as uow:
-        return [(v.number, v.own) for v in case_handlers.my_cases(uow, resident)]
+        return [(v.number, v.own) for v in case_handlers.my_cases(uow, actor=Actor.resident(resident))]
 
 
 def staff_names_and_phones(civic) -> list[str]:

@@ -1,7 +1,6 @@
-"""Fixtures for the action tests: a fresh migrated SQLite store per test, a dispatcher
-and the domain. Each test gets its own DATABASE_URL (a file under tmp_path);
-actions/runtime.py caches one civic core per URL, so every test sees an empty,
-migrated store with the rewards catalogue synced.
+"""Fixtures for the action tests: a fresh migrated SQLite store per test (a copy of one
+migrated once per session), handed to the actions with runtime.configure, a dispatcher
+and the domain.
 """
 from __future__ import annotations
 
@@ -35,12 +34,12 @@ def domain():
 
 
 @pytest.fixture
-def civic(tmp_path, monkeypatch):
-    """A fresh SQLite store for this test, migrated and with the rewards synced."""
-    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'civic.db'}")
-    core = runtime.civic()
-    yield core
-    core.engine.dispose()
+def civic(fresh_store):
+    """A fresh SQLite store for this test, migrated and with the rewards synced, handed
+    to the actions as the composition root would."""
+    runtime.configure(fresh_store)
+    yield fresh_store
+    runtime.configure(None)
 
 
 @pytest.fixture

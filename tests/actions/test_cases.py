@@ -7,6 +7,7 @@ from actions.cases import (ActionHurryCase, ActionMyCases, ActionStartDetail, Ac
 from actions.welcome import ActionAnswerPending
 from action_support import (NOW, at, call, ent, make_tracker, move, payloads, pick, report, resolve, run,
                             slot_events, staff, staff_names_and_phones, stored_case, texts)
+from civic.domain.actors import Actor
 from civic.services import cases as case_handlers
 
 OVERDUE = "2026-11-23T10:00:00+08:00"  # Monday: the Wednesday case was due for contact on Thursday
@@ -23,7 +24,7 @@ def history(civic, number):
 
 def follow(civic, number, resident="r-1"):
     with civic.uow() as uow:
-        case_handlers.follow_case(uow, resident_id=resident, number=number, now=at(NOW))
+        case_handlers.follow_case(uow, actor=Actor.resident(resident), number=number, now=at(NOW))
 
 
 # --- my cases -----------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ def book(civic, resident="r-2", mediator_id="md-shen", starts_at=THURSDAY_1430, 
 
 def bookings(civic, resident="r-1"):
     with civic.uow() as uow:
-        return mediation.bookings_for(uow, resident)
+        return mediation.bookings_for(uow, actor=Actor.resident(resident))
 
 
 def test_mediation_form_validator_handles_every_required_slot(domain):
@@ -261,6 +261,15 @@ def test_a_time_button_is_taken(civic, dispatcher, domain):
     updates = validate("slot_start", "/inform", dispatcher, domain, text=f'/inform{{"choice": "{iso}"}}',
                        entities=pick(iso), slots=SHEN)
     assert dt.datetime.fromisoformat(updates["slot_start"]) == at(THURSDAY_1430)
+
+
+def test_a_stale_time_button_says_the_time_has_passed_and_offers_the_nearest(civic, dispatcher, domain):
+    iso = at("2026-11-18T08:30:00+08:00").isoformat()  # 08:30 today; it is 10:00
+    updates = validate("slot_start", "/inform", dispatcher, domain, text=f'/inform{{"choice": "{iso}"}}',
+                       entities=pick(iso), slots=SHEN)
+    assert updates == {"slot_start": None, "options_offered": True}
+    assert "今天08:30已经过去了" in texts(dispatcher)
+    assert [local_button(p) for p in payloads(dispatcher)] == ["11-18 10:30", "11-18 13:30", "11-18 14:30"]
 
 
 def test_change_mediator_asks_for_the_mediator_again(civic, dispatcher, domain):

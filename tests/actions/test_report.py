@@ -113,6 +113,17 @@ def test_a_fire_is_answered_first_with_119_and_filed_as_urgent_with_a_handoff(ci
     assert slots["report_confirmed"] == "filed" and slots["handed_off"] is True
 
 
+def test_a_fire_taken_for_a_noise_complaint_is_filed_as_an_urgent_safety_case(civic, dispatcher, domain):
+    tracker = make_tracker("望江花园3号楼楼下噪音很大，还有人在烧东西，着火了", "report_noise",
+                           [ent("address", "望江花园3号楼")])
+    run(ActionStartReport(), dispatcher, tracker, domain)
+    assert "119" in dispatcher.messages[0]["text"]
+    [(number, _)] = my_case_numbers(civic)
+    case = stored_case(civic, number)
+    assert (case.category, case.tier) == ("safety", "urgent")
+    assert json.loads(outbox(civic, "handoff_requested")[0].payload)["category"] == "safety"
+
+
 def test_a_fire_at_night_opens_one_case_only(civic, dispatcher, domain):
     tracker = make_tracker("和平里5号楼有燃气味，好像漏气了", "report_safety", [ent("address", "和平里5号楼")],
                            now=SATURDAY_NIGHT)
@@ -472,6 +483,16 @@ def test_file_anyway_opens_a_case_of_ones_own(civic, dispatcher, domain):
     run(ActionSubmitReport(), dispatcher, make_tracker("单独登记", slots=slots), domain)
     [(number, own)] = my_case_numbers(civic)
     assert own and number != theirs.number and f"工单号 {number}" in texts(dispatcher)
+
+
+def test_a_similar_case_reported_since_the_confirmation_is_followed_and_the_choice_explained(
+        civic, dispatcher, domain):
+    # Confirmed with nothing similar open (no duplicates slot); someone else reported it since.
+    theirs = report(civic, reporter="r-2", description="望江花园3号楼的楼道灯坏了")
+    run(ActionSubmitReport(), dispatcher, make_tracker("确认", "affirm", slots=CONFIRMED), domain)
+    said = texts(dispatcher)
+    assert f"刚刚有人反映了同样的问题（工单 {theirs.number}）" in said and "仍然单独登记" in said
+    assert my_case_numbers(civic) == [(theirs.number, False)]
 
 
 def test_nothing_is_filed_without_a_confirmation(civic, dispatcher, domain):

@@ -31,15 +31,15 @@ def test_deleting_my_data_keeps_the_case_without_me(civic):
     with civic.uow() as uow:
         accounts.register(uow, actor=RESIDENT, display_name="王阿姨", now=NOW)
     with civic.uow() as uow:
-        case = handlers.report_case(uow, civic.services, reporter_id="5001", category="repair",
+        case = handlers.report_case(uow, civic.services, actor=RESIDENT, category="repair",
                                     description="楼道灯坏了", address="和平里5号楼", now=NOW,
-                                    contact_phone="13812345678")
+                                    contact_phone="13812345678").case
     with civic.uow() as uow:
         assert accounts.delete_my_data(uow, actor=RESIDENT, now=NOW) == 1
     with civic.uow() as uow:
         kept = uow.cases.get(case.number)
         me = accounts.profile(uow, actor=RESIDENT)
-        assert handlers.my_cases(uow, "5001") == []
+        assert handlers.my_cases(uow, actor=RESIDENT) == []
     assert kept.state.value == "dispatched"
     assert (kept.reporter_id, kept.contact_phone) == (None, None)
     assert (me.display_name, me.phone, me.household_address) == (None, None, None)

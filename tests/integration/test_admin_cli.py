@@ -1,14 +1,21 @@
-"""`python -m civic`, the admin command line, against a SQLite file and PostgreSQL."""
+"""`python -m civic`, the admin command line, against a SQLite file and PostgreSQL.
+
+The first tests run it as a process, as staff do; the staff work on the `civic` fixture's
+store calls the same entry point in-process (a process proves nothing more there).
+"""
+import contextlib
+import dataclasses
 import datetime as dt
+import io
 import json
 import os
 import subprocess
 import sys
-
-from sqlalchemy import text
+from unittest import mock
 
 from civic.adapters.database import make_engine
-from civic.bootstrap import bootstrap
+from civic.adapters.points_repository import load_catalogue_file
+from civic.bootstrap import DATA, bootstrap
 from civic.domain.actors import Actor
 from civic.services import accounts
 from civic.services import cases as case_handlers
@@ -41,13 +48,13 @@ def test_a_link_code_from_the_command_line_links_the_staff_member(tmp_path):
     assert staff_id == "gw-wj-01"
 
 
-def test_only_the_command_centre_issues_codes(tmp_path):
-    done = run(tmp_path, "staff", "code", "gw-wj-01", "--as", "gw-wj-02")
+def test_only_the_command_centre_issues_codes(civic):
+    done = cli(civic, "staff", "code", "gw-wj-01", "--as", "gw-wj-02")
     assert done.returncode == 1 and "may not issue" in done.stderr
 
 
-def test_rates_print_as_json(tmp_path):
-    done = run(tmp_path, "rates", "--json", "--community", "heping")
+def test_rates_print_as_json(civic):
+    done = cli(civic, "rates", "--json", "--community", "heping")
     assert done.returncode == 0
     assert '"dispatched": 0' in done.stdout
 
@@ -62,26 +69,36 @@ def test_bootstrap_brings_the_rewards_catalogue_into_the_store(tmp_path):
 # --- staff work on the store of the `civic` fixture (SQLite and PostgreSQL) -----------
 
 
-def store_env(civic):
-    env = dict(os.environ, DATABASE_URL=civic.engine.url.render_as_string(hide_password=False))
-    if civic.engine.dialect.name == "postgresql":  # the fixture's own schema, told to libpq
-        with civic.engine.connect() as conn:
-            schema = conn.execute(text("SELECT current_schema()")).scalar_one()
-        env["PGOPTIONS"] = f"-csearch_path={schema}"
-    return env
+@dataclasses.dataclass
+class Done:
+    returncode: int
+    stdout: str
+    stderr: str
 
 
 def cli(civic, *args):
-    env = store_env(civic)
-    return subprocess.run([sys.executable, "-m", "civic", *args], capture_output=True,
-                          text=True, env=env)
+    """`python -m civic ARGS` in this process, on the fixture's store."""
+    from civic import cli as entry
+    from civic.cli import admin, cases, handoff, mediation, points
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.ExitStack() as stack:
+        for module in (admin, cases, handoff, mediation, points):
+            stack.enter_context(mock.patch.object(module, "store", lambda: civic))
+        stack.enter_context(contextlib.redirect_stdout(out))
+        stack.enter_context(contextlib.redirect_stderr(err))
+        try:
+            code = entry.main(list(args))
+        except SystemExit as exit_:  # argparse refuses a malformed command line
+            code = exit_.code
+    return Done(code, out.getvalue(), err.getvalue())
 
 
 def report(civic, reporter, description, address, **kw):
     with civic.uow() as uow:
-        return case_handlers.report_case(uow, civic.services, reporter_id=reporter,
+        return case_handlers.report_case(uow, civic.services, actor=Actor.resident(reporter),
                                          category="repair", description=description,
-                                         address=address, now=NOW, **kw)
+                                         address=address, now=NOW, **kw).case
 
 
 def stored(civic, number):
@@ -210,6 +227,8 @@ def test_points_award_then_a_reversal_below_zero_is_refused(civic):
                 "--as", "gw-wj-01")
     assert "already recorded" in again.stdout and "balance r-9: 30" in again.stdout
 
+    with civic.uow() as uow:  # the catalogue, as start-up brings it into the store
+        points_handlers.sync_catalogue(uow, load_catalogue_file(DATA / "rewards.yml"))
     with civic.uow() as uow:  # the resident spends 20 of the 30
         points_handlers.redeem(uow, actor=Actor.resident("r-9"), resident_id="r-9",
                                reward_id="towel", now=NOW)

@@ -7,6 +7,7 @@ from sqlalchemy import select, text
 from civic.adapters.tables import case_counters, outbox
 from civic.domain.actors import Actor
 from civic.domain.errors import CaseNotFound, ConcurrentUpdate, DomainError
+from civic.services import accounts, commands
 from civic.services import cases as handlers
 from civic.services.rates import three_rates
 from races import run_at_once
@@ -14,17 +15,23 @@ from races import run_at_once
 NOW = dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.timezone.utc)  # Wednesday 10:00 Shanghai
 
 
-def report(civic, reporter="r-1", description="望江花园3号楼楼道灯坏了", address="望江花园3号楼",
-           category="repair", now=NOW, **kw):
+def asked(civic, reporter="r-1", description="望江花园3号楼楼道灯坏了", address="望江花园3号楼",
+          category="repair", now=NOW, **kw):
+    """What report_case answers: a filed case, or a question back."""
     with civic.uow() as uow:
-        return handlers.report_case(uow, civic.services, reporter_id=reporter, category=category,
-                                    description=description, address=address, now=now, **kw)
+        return handlers.report_case(uow, civic.services, actor=Actor.resident(reporter),
+                                    category=category, description=description, address=address,
+                                    now=now, **kw)
+
+
+def report(civic, *args, **kw):
+    return asked(civic, *args, **kw).case
 
 
 def move(civic, number, actor, action, now=NOW, **kw):
     with civic.uow() as uow:
-        return handlers.move(uow, civic.services, number=number, actor=actor, action=action,
-                             now=now, **kw)
+        return commands.handle(uow, civic.services, commands.named(
+            action, number=number, actor=actor, now=now, **kw)).case
 
 
 def staff(civic, staff_id):
@@ -77,8 +84,9 @@ def test_every_move_is_history_and_outbox_in_one_transaction(civic):
          satisfaction="dissatisfied", note="还是不亮")
     with civic.uow() as uow:
         stored = uow.cases.get(case.number)
-    assert stored.state.value == "reopened"
-    assert outbox_names(civic, case.number)[-4:] == ["signed", "contacted", "resolved", "reopened"]
+    assert stored.state.value == "dispatched"  # reopened, and routed again at once
+    assert outbox_names(civic, case.number)[-5:] == ["signed", "contacted", "resolved", "reopened",
+                                                     "routed"]
 
 
 def test_an_illegal_move_leaves_the_store_unchanged(civic):
@@ -97,27 +105,28 @@ def test_an_unknown_place_goes_to_the_street_centre_triage(civic):
 
 
 def test_a_report_without_a_place_uses_the_remembered_household_address(civic):
-    case = report(civic, description="楼下的路灯坏了", address="", household_address="和平里5号楼")
+    with civic.uow() as uow:
+        accounts.change_address(uow, actor=Actor.resident("r-1"), address="和平里5号楼")
+    case = report(civic, description="楼下的路灯坏了", address="")
     assert (case.address, case.grid_id) == ("和平里5号楼", "HP-01")
 
 
 def test_an_ambiguous_place_is_asked_back_with_candidates(civic):
-    with pytest.raises(handlers.AmbiguousAddress) as asked:
-        report(civic, address="阳光花园")
-    assert {c.grid_id for c in asked.value.candidates} == {"JX-01", "JX-02"}
+    question = asked(civic, address="阳光花园")
+    assert isinstance(question, handlers.AmbiguousAddress)
+    assert {c.grid_id for c in question.candidates} == {"JX-01", "JX-02"}
     case = report(civic, address="阳光花园", grid_id="JX-02")
     assert case.grid_id == "JX-02"
 
 
 def test_a_similar_open_report_in_the_same_grid_is_offered_as_a_duplicate(civic):
     first = report(civic)
-    with pytest.raises(handlers.LikelyDuplicate) as found:
-        report(civic, reporter="r-2", description="望江花园3号楼的楼道灯坏了好几天")
-    assert found.value.numbers == [first.number]
+    found = asked(civic, reporter="r-2", description="望江花园3号楼的楼道灯坏了好几天")
+    assert found == handlers.LikelyDuplicate((first.number,))
     with civic.uow() as uow:
-        handlers.follow_case(uow, resident_id="r-2", number=first.number, now=NOW)
+        handlers.follow_case(uow, actor=Actor.resident("r-2"), number=first.number, now=NOW)
     with civic.uow() as uow:
-        views = handlers.my_cases(uow, "r-2")
+        views = handlers.my_cases(uow, actor=Actor.resident("r-2"))
     assert [(v.number, v.own) for v in views] == [(first.number, False)]
 
 
@@ -125,23 +134,50 @@ def test_residents_see_only_their_own_or_followed_cases(civic):
     mine = report(civic)
     theirs = report(civic, reporter="r-9", description="和平里5号楼噪音", address="和平里5号楼",
                     category="noise")
+    me = Actor.resident("r-1")
     with civic.uow() as uow:
-        assert [v.number for v in handlers.my_cases(uow, "r-1")] == [mine.number]
-        assert handlers.case_for_resident(uow, "r-1", mine.number).state == "dispatched"
+        assert [v.number for v in handlers.my_cases(uow, actor=me)] == [mine.number]
+        assert handlers.case_for_resident(uow, actor=me, number=mine.number).state == "dispatched"
         with pytest.raises(CaseNotFound):
-            handlers.case_for_resident(uow, "r-1", theirs.number)
+            handlers.case_for_resident(uow, actor=me, number=theirs.number)
         with pytest.raises(CaseNotFound):
-            handlers.case_for_resident(uow, "r-1", "20991231-0001")
+            handlers.case_for_resident(uow, actor=me, number="20991231-0001")
 
 
 def test_overdue_cases_escalate_and_week_old_resolved_ones_close(civic):
     case = report(civic)
-    later = NOW + dt.timedelta(days=3)
+    done = report(civic, reporter="r-2", description="和平里5号楼噪音", address="和平里5号楼",
+                  category="noise")
+    worker = staff(civic, done.assignee_id)
+    move(civic, done.number, worker, "sign")
+    move(civic, done.number, worker, "resolve", note="已劝导")
+    later = NOW + dt.timedelta(days=8)
     with civic.uow() as uow:
-        assert handlers.check_deadlines(uow, civic.services, later) == [case.number]
+        assert commands.check_deadlines(uow, civic.services, later) == [case.number, done.number]
     with civic.uow() as uow:
-        stored = uow.cases.get(case.number)
-    assert stored.escalation_level >= 1 and stored.assignee_id != case.assignee_id
+        stored, closed = uow.cases.get(case.number), uow.cases.get(done.number)
+    assert stored.escalation_level == 1 and stored.assignee_id != case.assignee_id
+    assert stored.history[-1].action == "escalated" and stored.history[-1].actor_id == "system"
+    assert (closed.state.value, closed.history[-1].action) == ("closed", "closed_unrated")
+
+
+def test_staff_see_open_cases_in_their_scope_soonest_deadline_first(civic):
+    wj = report(civic)  # repair: the property manager of WJ-01
+    urgent = report(civic, reporter="r-2", description="望江花园5号楼的楼道里堆满了杂物，很危险",
+                    address="望江花园5号楼", category="safety")  # urgent: due in minutes
+    plain = report(civic, reporter="r-3", description="望江花园3号楼门口垃圾没人收",
+                   address="望江花园3号楼", category="environment")
+    heping = report(civic, reporter="r-4", description="和平里5号楼噪音", address="和平里5号楼",
+                    category="noise")
+    leader = staff(civic, "gl-wangjiang")
+    with civic.uow() as uow:
+        theirs = handlers.staff_cases(uow, civic.services, actor=leader, scope="grids")
+        centre = handlers.staff_cases(uow, civic.services, actor=staff(civic, "cc-liang"),
+                                      scope="grids")
+        mine = handlers.staff_cases(uow, civic.services, actor=staff(civic, plain.assignee_id))
+    assert [c.number for c in theirs] == [urgent.number, wj.number, plain.number]
+    assert {c.number for c in centre} == {wj.number, urgent.number, plain.number, heping.number}
+    assert [c.number for c in mine] == [plain.number] and heping.number not in [c.number for c in theirs]
 
 
 def test_three_rates_follow_the_history(civic):
@@ -157,6 +193,13 @@ def test_three_rates_follow_the_history(civic):
     for case, (solved, satisfaction) in zip(cases, rate):
         move(civic, case.number, Actor.resident(case.reporter_id), "rate", solved=solved,
              satisfaction=satisfaction)
+    # Not solved: routed again at once; its new round is responded to on time as well.
+    with civic.uow() as uow:
+        again = uow.cases.get(cases[2].number)
+    assert again.state.value == "dispatched" and again.signed_at is None
+    worker = staff(civic, again.assignee_id)
+    move(civic, again.number, worker, "sign", now=NOW + dt.timedelta(minutes=30))
+    move(civic, again.number, worker, "contact", now=NOW + dt.timedelta(hours=1))
     with civic.uow() as uow:
         street = three_rates(uow)
         other = three_rates(uow, category="noise")
@@ -212,7 +255,8 @@ def test_a_reopen_racing_a_rating_has_one_consistent_outcome(postgres):
     with postgres.uow() as uow:
         stored = uow.cases.get(case.number)
     last = stored.history[-1]
-    assert (stored.state.value, last.action) in (("closed", "rated"), ("reopened", "reopened"))
+    # A reopened case is routed again in the same transaction.
+    assert (stored.state.value, last.action) in (("closed", "rated"), ("dispatched", "routed"))
     assert [h.action for h in stored.history].count("rated") + \
         [h.action for h in stored.history].count("reopened") == 1
 

@@ -9,10 +9,12 @@ from sqlalchemy import func, select
 from civic.adapters.tables import outbox
 from civic.adapters.tables_mediation import booking_slots, bookings
 from civic.domain.actors import Actor
+from civic.domain.commands import Sign
 from civic.domain.errors import CaseNotFound, NotAllowed
 from civic.domain.mediation import (BookingNotFound, InThePast, OutsideOfficeHours, SlotTaken,
                                     UnknownMediator)
 from civic.services import cases as case_handlers
+from civic.services import commands
 from civic.services import mediation as handlers
 from races import run_at_once
 
@@ -141,6 +143,24 @@ def test_a_chosen_mediator_who_is_booked_is_refused_with_slot_taken(civic):
         book(civic, resident="r-2", mediator_id="md-shen", mode="online")
 
 
+@pytest.mark.parametrize("starts_at, reason", [
+    (at(9, 30, day=dt.date(2026, 11, 18)), "past"),  # 09:30 today, before 10:00
+    (at(9, 30, day=dt.date(2026, 11, 21)), "outside_office_hours"),  # a Saturday
+    (at(20), "outside_office_hours"),
+    (at(10), "not_a_slot"),  # slots start at half past
+    (at(9, 30), "taken"),  # md-shen is booked then
+])
+def test_a_time_that_cannot_be_booked_is_refused_with_the_domains_reason(civic, starts_at, reason):
+    book(civic, mediator_id="md-shen")
+    with civic.uow() as uow:
+        refused = handlers.slot_refusal(uow, civic.services, starts_at=starts_at, mode="in_person",
+                                        mediator_id="md-shen", now=NOW)
+        free = handlers.slot_refusal(uow, civic.services, starts_at=at(10, 30), mode="in_person",
+                                     mediator_id="md-shen", now=NOW)
+    assert refused.reason == reason and refused.detail
+    assert free is None
+
+
 def test_online_needs_no_room_when_both_rooms_are_taken(civic):
     book(civic, resident="r-1")
     book(civic, resident="r-2")
@@ -153,8 +173,9 @@ def test_online_needs_no_room_when_both_rooms_are_taken(civic):
 
 def test_a_booking_can_only_link_the_residents_own_case(civic):
     with civic.uow() as uow:
-        case = case_handlers.report_case(uow, civic.services, reporter_id="r-9", category="dispute",
-                                         description="邻居装修噪音太大", address="望江花园3号楼", now=NOW)
+        case = case_handlers.report_case(uow, civic.services, actor=Actor.resident("r-9"),
+                                         category="dispute", description="邻居装修噪音太大",
+                                         address="望江花园3号楼", now=NOW).case
     with pytest.raises(CaseNotFound):
         book(civic, resident="r-1", case_number=case.number)
 
@@ -212,8 +233,8 @@ def test_another_resident_cannot_see_or_cancel_a_booking(civic):
     with civic.uow() as uow, pytest.raises(BookingNotFound):
         handlers.cancel(uow, civic.services, actor=Actor.resident("r-2"), booking_id=made.id, now=NOW)
     with civic.uow() as uow:
-        assert [b.id for b in handlers.bookings_for(uow, "r-1")] == [made.id]
-        assert handlers.bookings_for(uow, "r-2") == []
+        assert [b.id for b in handlers.bookings_for(uow, actor=Actor.resident("r-1"))] == [made.id]
+        assert handlers.bookings_for(uow, actor=Actor.resident("r-2")) == []
 
 
 def test_the_command_centre_may_cancel_a_booking(civic):
@@ -252,12 +273,12 @@ def test_the_outcome_is_recorded_by_the_bookings_mediator_only(civic):
 
 def test_a_linked_case_gets_the_outcome_as_a_note_from_its_assigned_mediator(civic):
     with civic.uow() as uow:
-        case = case_handlers.report_case(uow, civic.services, reporter_id="r-1", category="dispute",
-                                         description="楼上漏水到我家", address="望江花园3号楼", now=NOW)
+        case = case_handlers.report_case(uow, civic.services, actor=Actor.resident("r-1"),
+                                         category="dispute", description="楼上漏水到我家",
+                                         address="望江花园3号楼", now=NOW).case
     assert case.assignee_id == "md-lu"
     with civic.uow() as uow:
-        case_handlers.move(uow, civic.services, number=case.number, actor=staff(civic, "md-lu"),
-                           action="sign", now=NOW)
+        commands.handle(uow, civic.services, Sign(case.number, staff(civic, "md-lu"), NOW))
     made = book(civic, mediator_id="md-lu", case_number=case.number)
     record(civic, staff(civic, "cc-liang"), made.id, "settled")
     with civic.uow() as uow:
@@ -269,8 +290,9 @@ def test_a_linked_case_gets_the_outcome_as_a_note_from_its_assigned_mediator(civ
 
 def test_a_linked_case_of_someone_else_only_hears_of_the_outcome_through_the_event(civic):
     with civic.uow() as uow:
-        case = case_handlers.report_case(uow, civic.services, reporter_id="r-1", category="dispute",
-                                         description="楼上漏水到我家", address="望江花园3号楼", now=NOW)
+        case = case_handlers.report_case(uow, civic.services, actor=Actor.resident("r-1"),
+                                         category="dispute", description="楼上漏水到我家",
+                                         address="望江花园3号楼", now=NOW).case
     made = book(civic, mediator_id="md-shen", case_number=case.number)
     record(civic, staff(civic, "md-shen"), made.id, "referred_to_court")
     with civic.uow() as uow:

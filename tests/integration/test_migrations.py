@@ -16,17 +16,17 @@ def include_object():
     return namespace["include_object"]
 
 
-def test_the_migrated_schema_matches_the_tables_in_code(civic):
-    with civic.engine.connect() as conn:
+def test_the_migrated_schema_matches_the_tables_in_code(migrated_here):
+    with migrated_here.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, metadata) == []
 
 
-def test_autogenerate_ignores_rasa_and_apscheduler_tables(civic):
-    with civic.engine.begin() as conn:
+def test_autogenerate_ignores_rasa_and_apscheduler_tables(migrated_here):
+    with migrated_here.engine.begin() as conn:
         conn.execute(text("CREATE TABLE events (id INTEGER PRIMARY KEY)"))
         conn.execute(text("CREATE TABLE apscheduler_jobs (id VARCHAR(191) PRIMARY KEY)"))
-    with civic.engine.connect() as conn:
+    with migrated_here.engine.connect() as conn:
         context = MigrationContext.configure(
             conn, opts={"compare_type": True, "include_object": include_object()})
         assert compare_metadata(context, metadata) == []

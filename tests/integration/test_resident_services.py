@@ -1,11 +1,14 @@
-"""What the conversation needs from civic/: details, 催办, rating that reopens, handoff, notices."""
+"""What the conversation needs from civic/: details, 催办, rating that reopens, handoff.
+
+What residents are told of it is in test_deliveries.py."""
 import datetime as dt
 
 import pytest
 
 from civic.domain.actors import Actor
 from civic.domain.errors import CaseNotFound, IllegalMove
-from civic.services import cases, handoff, notifications
+from civic.domain.commands import Rate
+from civic.services import commands, handoff
 from test_case_store import NOW, move, report, staff
 
 SATURDAY_NIGHT = dt.datetime(2026, 11, 21, 14, 0, tzinfo=dt.timezone.utc)  # 22:00 Shanghai
@@ -41,18 +44,19 @@ def test_a_resolved_case_rated_not_solved_is_routed_again(civic):
     for action, note in (("sign", ""), ("resolve", "已换灯泡")):
         move(civic, case.number, worker, action, note=note)
     with civic.uow() as uow:
-        rated = cases.rate(uow, civic.services, number=case.number, actor=Actor.resident("r-1"),
-                           solved=False, satisfaction="dissatisfied", now=NOW, note="还是不亮")
-    assert rated.state.value == "dispatched" and rated.assignee_id
-    assert [h.action for h in rated.history][-2:] == ["reopened", "routed"]
+        rated = commands.handle(uow, civic.services, Rate(
+            case.number, Actor.resident("r-1"), NOW, solved=False, satisfaction="dissatisfied",
+            note="还是不亮"))
+    assert rated.rerouted and rated.case.state.value == "dispatched" and rated.case.assignee_id
+    assert [h.action for h in rated.case.history][-2:] == ["reopened", "routed"]
     with civic.uow() as uow, pytest.raises(IllegalMove):
-        cases.rate(uow, civic.services, number=case.number, actor=Actor.resident("r-1"),
-                   solved=True, satisfaction="satisfied", now=NOW)
+        commands.handle(uow, civic.services, Rate(case.number, Actor.resident("r-1"), NOW,
+                                                  solved=True, satisfaction="satisfied"))
 
 
 def test_a_handoff_in_office_hours_opens_no_case(civic):
     with civic.uow() as uow:
-        result = handoff.request_handoff(uow, civic.services, resident_id="r-1", reason="asked",
+        result = handoff.request_handoff(uow, civic.services, actor=Actor.resident("r-1"), reason="asked",
                                          summary="想找人问问", now=NOW)
     assert result.in_office_hours and result.case_number is None
     assert result.answer_by == NOW + dt.timedelta(minutes=30)
@@ -60,24 +64,10 @@ def test_a_handoff_in_office_hours_opens_no_case(civic):
 
 def test_a_handoff_out_of_hours_opens_a_case_so_nothing_is_lost(civic):
     with civic.uow() as uow:
-        result = handoff.request_handoff(uow, civic.services, resident_id="r-1", reason="not_understood",
+        result = handoff.request_handoff(uow, civic.services, actor=Actor.resident("r-1"), reason="not_understood",
                                          summary="楼下那个东西又响了一晚上", now=SATURDAY_NIGHT)
     assert not result.in_office_hours and result.case_number
     assert result.answer_by.astimezone(dt.timezone(dt.timedelta(hours=8))).strftime("%a %H:%M") == "Mon 09:00"
     with civic.uow() as uow:
         assert uow.cases.get(result.case_number).reporter_id == "r-1"
 
-
-def test_notices_show_staff_moves_once_and_never_the_residents_own(civic):
-    case = report(civic)
-    worker = staff(civic, case.assignee_id)
-    move(civic, case.number, worker, "sign")
-    move(civic, case.number, worker, "resolve", note="已修好")
-    with civic.uow() as uow:
-        shown, last = notifications.pending_notices(uow, "r-1")
-    assert [n.name for n in shown] == ["signed", "resolved"] and shown[-1].own_case
-    with civic.uow() as uow:
-        notifications.mark_shown(uow, "r-1", last)
-    with civic.uow() as uow:
-        assert notifications.pending_notices(uow, "r-1")[0] == []
-        assert notifications.pending_notices(uow, "r-2")[0] == []

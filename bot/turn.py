@@ -1,0 +1,159 @@
+"""One turn of a resident's conversation, the same for every channel.
+
+A channel turns what arrived (text, a button press, a shared contact, a location, a
+photo, anything else) into an ``Incoming`` and shows the ``Reply`` list it gets back.
+The input rules live here once: cleaning and normalising, the length limit, commands,
+the clock taken from the message, what to answer to stickers, voice or files, button
+presses through the codec, and the quiet mode of a resident handed off to a person.
+"""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import re
+import unicodedata
+from typing import Callable
+
+from actions import texts
+from bot.buttons import DIALOGUE, Button, ButtonCodec
+from bot.offload import off_loop
+from civic.bootstrap import Civic
+from civic.domain.actors import Actor
+from civic.services import handoff
+from nlu.normalise import normalise
+
+log = logging.getLogger(__name__)
+
+TEXT, BUTTON, CONTACT, LOCATION, PHOTO, OTHER = "text", "button", "contact", "location", "photo", "other"
+COMMANDS = {"/start": "/help", "/help": "/help", "/帮助": "/help", "/cancel": "/cancel"}
+END_HANDOFF = re.compile(r"^(回到机器人|结束人工(服务)?|不用人工了?|退出人工)[。!！]*$")
+# Payloads the turn answers itself, never the dialogue: "@rate_help:<handoff id>:<satisfaction>".
+RATE_HELP = re.compile(r"@rate_help:(\d+):([a-z_]+)")
+
+
+@dataclasses.dataclass(frozen=True)
+class Incoming:
+    user_id: str
+    kind: str = TEXT
+    text: str = ""
+    data: str = ""  # callback data of a pressed button
+    phone: str | None = None  # a shared contact's number
+    own_contact: bool = False  # the contact shared is the sender's own
+    what: str = ""  # for OTHER, PHOTO, LOCATION: sticker, voice, document, video, edited, ...
+    at: dt.datetime | None = None  # when the resident sent it, if the channel knows
+    key: str | None = None  # the channel's id of this update (a replay finds its own press)
+
+
+@dataclasses.dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+def clean(text: str) -> str:
+    """Text that can always be stored: no NUL, control or terminal-escape characters."""
+    text = text.encode("utf-8", "replace").decode("utf-8", "replace")
+    kept = (ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+    return "".join(kept).strip()
+
+
+def rating_buttons(handoff_id: int) -> list[dict]:
+    return [{"title": title, "payload": f"@rate_help:{handoff_id}:{value}"}
+            for value, title in texts.SATISFACTION.items()]
+
+
+class Turn:
+    def __init__(self, *, agent, civic: Civic, codec: ButtonCodec,
+                 clock: Callable[[], dt.datetime]):
+        self.agent, self.civic, self.codec, self.clock = agent, civic, codec, clock
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        now = incoming.at or self.clock()
+        if incoming.kind == BUTTON:
+            return await self._press(incoming, now)
+        if incoming.kind == CONTACT:
+            if not incoming.own_contact or not incoming.phone:
+                return [Reply(texts.NOT_OWN_CONTACT)]
+            return await self._text(incoming.user_id, incoming.phone, now)
+        if incoming.kind != TEXT:
+            return [Reply(texts.CANNOT_TAKE.get(incoming.what or incoming.kind, texts.CANNOT_TAKE_OTHER))]
+        return await self._text(incoming.user_id, incoming.text, now)
+
+    async def _text(self, user_id: str, raw: str, now: dt.datetime) -> list[Reply]:
+        said = clean(raw or "")
+        if not said:
+            return []
+        if len(said) > texts.MAX_MESSAGE:
+            return [Reply(texts.TOO_LONG)]
+        said = normalise(said)
+        quiet = await self._while_handed_off(user_id, said, now)
+        if quiet is not None:
+            return quiet
+        if said.startswith("/"):
+            # Typed text is never a button payload, whatever it looks like.
+            command = said.split()[0].split("@", 1)[0]
+            if command not in COMMANDS:
+                return [Reply(texts.UNKNOWN_COMMAND)]
+            return await self._agent(user_id, COMMANDS[command], now)
+        return await self._agent(user_id, said, now)
+
+    async def _press(self, incoming: Incoming, now: dt.datetime) -> list[Reply]:
+        press = await off_loop(self.codec.press, incoming.user_id, incoming.data, now=now,
+                               key=incoming.key)
+        if press.refused:
+            return [Reply(texts.STALE_BUTTON if press.refused == "stale" else texts.UNKNOWN_BUTTON)]
+        rate_help = RATE_HELP.fullmatch(press.payload)
+        if rate_help:
+            return await self._rate_help(incoming.user_id, int(rate_help.group(1)), rate_help.group(2))
+        quiet = await self._while_handed_off(incoming.user_id, press.title, now)
+        if quiet is not None:
+            return quiet
+        return await self._agent(incoming.user_id, press.payload, now)
+
+    async def _while_handed_off(self, user_id: str, said: str, now: dt.datetime) -> list[Reply] | None:
+        """A handed-off resident's message goes to staff, not to the dialogue."""
+        actor = Actor.resident(user_id)
+
+        def relay():
+            with self.civic.reader() as uow:
+                if not handoff.is_handed_off(uow, actor=actor):
+                    return None
+            with self.civic.uow() as uow:
+                if END_HANDOFF.match(said):
+                    return handoff.end_handoff(uow, actor=actor, now=now)
+                return handoff.relay_from_resident(uow, actor=actor, text=said, now=now)
+
+        result = await off_loop(relay)
+        if result is None:  # not handed off (or staff ended it a moment ago)
+            return None
+        if isinstance(result, handoff.Ended):
+            return await self._offer(user_id, [(texts.HANDOFF_ENDED_BY_RESIDENT,
+                                                rating_buttons(result.handoff_id))], now)
+        if result.acknowledge:
+            return [Reply(texts.HANDOFF_ACK.format(when=texts.when(result.answer_by, now)))]
+        return []
+
+    async def _rate_help(self, user_id: str, handoff_id: int, satisfaction: str) -> list[Reply]:
+        def rate():
+            with self.civic.uow() as uow:
+                return handoff.rate_help(uow, actor=Actor.resident(user_id), handoff_id=handoff_id,
+                                         satisfaction=satisfaction)
+
+        rated = await off_loop(rate)
+        return [Reply(texts.HELP_RATED if rated else texts.HELP_NOT_RATABLE)]
+
+    async def _agent(self, user_id: str, text: str, now: dt.datetime) -> list[Reply]:
+        from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+        channel = CollectingOutputChannel()
+        await self.agent.handle_message(UserMessage(text, channel, user_id,
+                                                    metadata={"now": now.isoformat()}))
+        said = [(m.get("text") or "", m.get("buttons") or []) for m in channel.messages]
+        return await self._offer(user_id, said, now)
+
+    async def _offer(self, user_id: str, said: list[tuple[str, list[dict]]],
+                     now: dt.datetime) -> list[Reply]:
+        groups = await off_loop(self.codec.offer, user_id, [buttons for _, buttons in said],
+                                kind=DIALOGUE, now=now)
+        return [Reply(text, tuple(buttons)) for (text, _), buttons in zip(said, groups)]

@@ -1,0 +1,30 @@
+"""Conversations handed to a person, and what was said in them."""
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text
+
+from civic.adapters.tables import metadata
+
+handoffs = Table(
+    "handoffs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("resident_id", String(64), nullable=False, index=True),
+    Column("state", String(16), nullable=False),  # open | ended
+    Column("reason", String(32), nullable=False),
+    Column("case_number", String(32)),
+    Column("requested_at", DateTime, nullable=False),
+    Column("answer_by", DateTime, nullable=False),
+    # The resident is told once that their messages reach staff, not after every one.
+    Column("acknowledged", Boolean, nullable=False, default=False),
+    Column("ended_at", DateTime),
+    Column("ended_by", String(64)),
+    Column("satisfaction", String(32)),
+)
+
+handoff_messages = Table(
+    "handoff_messages", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("handoff_id", Integer, ForeignKey("handoffs.id"), nullable=False, index=True),
+    Column("at", DateTime, nullable=False),
+    Column("sender", String(16), nullable=False),  # resident | staff
+    Column("staff_id", String(64)),
+    Column("text", Text, nullable=False),
+)
