@@ -2,7 +2,8 @@
 
 Rasa's own fingerprint does not see our helper modules or the contents of the
 district file that the tokenizer's dictionary is built from, so the model name
-carries a hash of everything that shapes it.
+carries a hash of everything that shapes it. Of the district file only the place
+names shape the model: staff, grid geometry or office hours change without a retrain.
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
-SOURCES = ("config.yml", "domain.yml", "data", "nlu")
+SOURCES = ("config.yml", "domain.yml", "data/nlu", "data/rules.yml", "data/jieba", "nlu")
 TRAINING_DATA = ("data/nlu", "data/rules.yml")
 SUFFIXES = {".yml", ".yaml", ".txt", ".py", ".md"}
 
@@ -35,6 +36,11 @@ def fingerprint(root: Path = ROOT) -> str:
     for path in source_files(root):
         digest.update(str(path.relative_to(root)).encode() + b"\0")
         digest.update(path.read_bytes() + b"\0")
+    from nlu.gazetteer import place_names
+
+    places = place_names(root / "data" / "district.yml")
+    names = "\n".join(f"{n.kind} {n.surface} {n.canonical}" for n in places)
+    digest.update(b"place names\0" + names.encode() + b"\0")
     return digest.hexdigest()[:16]
 
 
