@@ -41,6 +41,8 @@ class Incoming:
     phone: str | None = None  # a shared contact's number
     own_contact: bool = False  # the contact shared is the sender's own
     what: str = ""  # for OTHER, PHOTO, LOCATION: sticker, voice, document, video, edited, ...
+    location: tuple[float, float] | None = None  # (latitude, longitude) of a shared location
+    file_id: str | None = None  # the channel's id of a photo (Telegram's file_id), kept as evidence
     at: dt.datetime | None = None  # when the resident sent it, if the channel knows
     key: str | None = None  # the channel's id of this update (a replay finds its own press)
 
