@@ -265,3 +265,29 @@ def test_mediation_outcome_is_recorded_and_listed(civic):
     assert [(b["id"], b["outcome"], b["starts_at"]) for b in listed] == [
         (booking.id, "settled", "2026-11-19T09:30:00+08:00")]
     assert json.loads(cli(civic, "mediation", "list", "--mediator", "md-lu", "--json").stdout) == []
+
+
+def test_staff_end_a_handoff_and_the_resident_is_asked_to_rate_it(civic):
+    from civic.adapters.tables import deliveries, outbox
+    from civic.services import handoff
+    from sqlalchemy import select
+
+    assert cli(civic, "handoff", "end", "r-5", "--as", "cc-liang").returncode == 1  # none open
+    with civic.uow() as uow:
+        handoff.request_handoff(uow, civic.services, actor=Actor.resident("r-5"), reason="asked",
+                                summary="想问问低保怎么申请", now=NOW)
+    with civic.uow() as uow:
+        uow.handoffs.add_message(uow.handoffs.open_for("r-5").id, sender="resident",
+                                 text="我家老人腿脚不便", at=NOW)
+        uow.commit()
+    shown = cli(civic, "handoff", "show", "r-5")
+    assert "我家老人腿脚不便" in shown.stdout
+    stranger = cli(civic, "handoff", "end", "r-5", "--as", "nobody")
+    assert stranger.returncode == 1 and "refused" in stranger.stderr
+    done = cli(civic, "handoff", "end", "r-5", "--as", "cc-liang")
+    assert done.returncode == 0, done.stderr
+    with civic.engine.connect() as conn:
+        told = conn.execute(select(outbox.c.name).join(deliveries, deliveries.c.event_id == outbox.c.id)
+                            .where(deliveries.c.recipient == "resident:r-5")).scalars().all()
+    assert told == ["handoff_ended"]
+    assert "not handed off" in cli(civic, "handoff", "show", "r-5").stdout
