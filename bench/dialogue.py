@@ -3,10 +3,11 @@
     python bench/dialogue.py [--residents 1 10 50] [--pause 0 3] [--startup]
 
 For each number of concurrent residents, every resident runs a full report
-conversation (the problem with its place, skip the phone, confirm, then "我的工单")
-against the in-process agent and action executor, on a fresh SQLite store and SQLite
-tracker store. Residents send their next message as soon as the reply is out (no
-think time: the worst case), all of them at once. Prints turns per second and
+conversation (the problem with its place, press 跳过 for the phone, press 确认提交,
+then "我的工单") through the channel-neutral turn (button codec, handoff check, the
+in-process agent and action executor), on a fresh SQLite store and SQLite tracker
+store. Residents send their next message as soon as the reply is out (no think time:
+the worst case), all of them at once. Prints turns per second and
 p50/p95/p99 latency of one turn (message in, every reply out, waiting for the other
 residents' turns included) — and again with residents pausing between messages as
 people do while they read and type (--pause: mean seconds, exponentially
@@ -34,7 +35,7 @@ PROBLEMS = [
     "清溪路18号门口有个井盖松了 车一压就咣咣响",
     "锦绣家园2号楼下的垃圾桶三天没人清了 臭气熏天",
     "和平巷12号那家烧烤店每天开到凌晨两点 吵得睡不着",
-    "阳光花园小区门口天天有车乱停 消防通道都堵了",
+    "阳光花园3号楼门口天天有车乱停 消防通道都堵了",
 ]
 NOW = "2026-11-18T10:00:00+08:00"
 
@@ -44,31 +45,38 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-async def resident(agent, sender: str, problem: str, latencies: list[float], pause: float,
+async def resident(app, sender: str, problem: str, latencies: list[float], pause: float,
                    rng: random.Random) -> None:
-    from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+    from bot.turn import BUTTON, TEXT, Incoming
 
     if pause:  # residents come one by one, not all in the same millisecond
         await asyncio.sleep(rng.uniform(0, 2 * pause))
-    for text in (problem, '/inform{"choice":"skip"}', '/inform{"choice":"yes"}', "我的工单"):
-        channel = CollectingOutputChannel()
+    replies = []
+    for step in (problem, "@跳过", "@确认提交", "我的工单"):
+        if step.startswith("@"):
+            button = next((b for r in replies for b in r.buttons if b.title == step[1:]), None)
+            if button is None:
+                raise SystemExit(f"{sender}: no button {step[1:]!r} in {[r.text for r in replies]}")
+            incoming = Incoming(sender, BUTTON, data=button.data)
+        else:
+            incoming = Incoming(sender, TEXT, text=step)
         started = time.perf_counter()
         # Let the other residents' messages arrive too: a turn waits behind them, as it
         # would in one bot process, and that wait is part of its latency.
         await asyncio.sleep(0)
-        await agent.handle_message(UserMessage(text, channel, sender, metadata={"now": NOW}))
+        replies = await app.turn.handle(incoming)
         latencies.append(time.perf_counter() - started)
-        if not channel.messages:
-            raise SystemExit(f"no reply to {text!r} for {sender}")
+        if not replies:
+            raise SystemExit(f"no reply to {step!r} for {sender}")
         if pause:
             await asyncio.sleep(rng.expovariate(1 / pause))
 
 
-async def round_of(agent, count: int, label: str, pause: float = 0.0) -> None:
+async def round_of(app, count: int, label: str, pause: float = 0.0) -> None:
     latencies: list[float] = []
     rng = random.Random(count)
     started = time.perf_counter()
-    await asyncio.gather(*(resident(agent, f"{label}-{pause}-{count}-{n}", PROBLEMS[n % len(PROBLEMS)],
+    await asyncio.gather(*(resident(app, f"{label}-{pause}-{count}-{n}", PROBLEMS[n % len(PROBLEMS)],
                                     latencies, pause, rng) for n in range(count)))
     elapsed = time.perf_counter() - started
     ms = [x * 1000 for x in latencies]
@@ -101,18 +109,22 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="bench-dialogue-"))
     os.environ["DATABASE_URL"] = f"sqlite:///{home / 'civic.db'}"
     os.environ["TRACKER_DB"] = str(home / "trackers.db")
+    import datetime as dt
+
     from bot.agent import load_agent
+    from bot.app import build_application, fixed_clock
     from nlu.model import ensure_model
 
     model = ensure_model()
     if args.startup:
         print(f"startup: python -m bot chat to its first reply in {startup_seconds(dict(os.environ)):.1f} s",
               flush=True)
-    agent = load_agent(model)
-    asyncio.run(round_of(agent, 1, "warm-up"))
+    app = build_application(agent=load_agent(model),
+                            clock=fixed_clock(dt.datetime.fromisoformat(NOW)))
+    asyncio.run(round_of(app, 1, "warm-up"))
     for pause in args.pause:
         for count in args.residents:
-            asyncio.run(round_of(agent, count, "run", pause))
+            asyncio.run(round_of(app, count, "run", pause))
 
 
 if __name__ == "__main__":
