@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 comma := ,
 
-.PHONY: run test train bench bench-nlu bench-store bench-dialogue bench-corpus venv clean
+.PHONY: run test train bench bench-nlu bench-store bench-dialogue bench-corpus bench-push bench-roundtrip venv clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@python=""; \
@@ -34,7 +34,7 @@ run: train
 test: train
 	$(PY) -m pytest
 
-bench: bench-nlu bench-store bench-dialogue bench-corpus
+bench: bench-nlu bench-store bench-dialogue bench-corpus bench-push bench-roundtrip
 
 bench-nlu: train
 	$(PY) bench/nlu.py
@@ -47,6 +47,12 @@ bench-dialogue: train
 
 bench-corpus: train
 	$(PY) bench/corpus.py
+
+bench-push: $(STAMP)
+	$(PY) bench/push.py
+
+bench-roundtrip: train
+	$(PY) bench/roundtrip.py
 
 clean:
 	rm -rf $(VENV) models .rasa .pytest_cache

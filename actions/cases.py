@@ -7,9 +7,9 @@ from typing import Any
 from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 
-from actions import runtime
-from actions.common import (SWITCH_HINT, FormValidator, accept, another_errand, button, by_words, choice, entity,
-                            reject, text, too_long)
+from actions import runtime, texts
+from actions.common import (FormValidator, accept, another_errand, button, by_words, choice, entity, reject,
+                            text, too_long)
 from actions.texts import (ACTIONS, CATEGORIES, SATISFACTION, STATES, STEPS, deadline_lines, handler_text,
                            local, when)
 from civic.domain.case import OPEN
@@ -19,37 +19,39 @@ from civic.services import cases, commands
 
 
 def _own_cases(tracker, states=None):
-    civic = runtime.civic()
-    with civic.uow() as uow:
+    with runtime.civic().reader() as uow:
         found = cases.my_cases(uow, actor=runtime.resident(tracker))
     return [c for c in found if c.own and (states is None or c.state in states)]
 
 
 def _case_buttons(view) -> list[dict]:
     if view.state in {s.value for s in OPEN}:
-        buttons = [button("催办", "hurry_case", case_id=view.number)]
+        buttons = [button(texts.HURRY, "hurry_case", case_id=view.number)]
         if view.own:
-            buttons = [button("补充情况", "add_detail", case_id=view.number)] + buttons + [
-                button("撤回", "withdraw_case", case_id=view.number)]
+            buttons = [button(texts.ADD_DETAIL, "add_detail", case_id=view.number)] + buttons + [
+                button(texts.WITHDRAW, "withdraw_case", case_id=view.number)]
         return buttons
     if view.state == "resolved" and view.own:
-        return [button("评价", "rate_case", case_id=view.number)]
+        return [button(texts.RATE, "rate_case", case_id=view.number)]
     return []
 
 
 def show_case(dispatcher, tracker, number: str) -> None:
     civic, now = runtime.civic(), runtime.now(tracker)
     try:
-        with civic.uow() as uow:
+        with civic.reader() as uow:
             view = cases.case_for_resident(uow, actor=runtime.resident(tracker), number=number)
     except CaseNotFound:
-        dispatcher.utter_message(text=f"没有找到您名下的工单 {number}。请核对工单号，或发“我的工单”查看您的全部工单。")
+        dispatcher.utter_message(text=texts.CASE_NOT_FOUND.format(number=number))
         return
-    lines = [f"工单 {view.number}（{CATEGORIES.get(view.category, '其他事项')}）：{STATES.get(view.state, view.state)}"]
+    lines = [texts.CASE_TITLE.format(number=view.number, category=CATEGORIES.get(view.category, CATEGORIES["other"]),
+                                     state=STATES.get(view.state, view.state))]
     if view.next_due:
-        lines.append(f"下一步：{when(view.next_due, now)}前{STEPS.get(view.next_step, '处理')}")
+        lines.append(texts.CASE_NEXT.format(when=when(view.next_due, now),
+                                            step=STEPS.get(view.next_step, texts.ANY_STEP)))
     for at, action, note in view.updates:
-        lines.append(f"· {local(at):%m-%d %H:%M} {ACTIONS.get(action, action)}" + (f"：{note}" if note else ""))
+        lines.append(texts.CASE_UPDATE.format(at=f"{local(at):%m-%d %H:%M}", action=ACTIONS.get(action, action))
+                     + (texts.CASE_UPDATE_NOTE.format(note=note) if note else ""))
     dispatcher.utter_message(text="\n".join(lines), buttons=_case_buttons(view))
 
 
@@ -64,18 +66,20 @@ class ActionMyCases(Action):
         if number:
             show_case(dispatcher, tracker, number)
             return []
-        civic, now = runtime.civic(), runtime.now(tracker)
-        with civic.uow() as uow:
+        now = runtime.now(tracker)
+        with runtime.civic().reader() as uow:
             views = cases.my_cases(uow, actor=runtime.resident(tracker))
         if not views:
-            dispatcher.utter_message(text="您还没有反映过问题。遇到问题直接告诉我，我帮您登记派单。")
+            dispatcher.utter_message(text=texts.NO_CASES)
             return []
-        lines = ["您的工单（含关注的）："]
+        lines = [texts.MY_CASES]
         for view in views[:10]:
-            due = f"，{when(view.next_due, now)}前{STEPS.get(view.next_step, '处理')}" if view.next_due else ""
-            mark = "" if view.own else "（关注）"
-            lines.append(f"{view.number}{mark} {CATEGORIES.get(view.category, '')}：{STATES.get(view.state, view.state)}{due}")
-        lines.append("点工单号查看进度和办理记录。")
+            due = texts.MY_CASE_DUE.format(when=when(view.next_due, now), step=STEPS.get(view.next_step, texts.ANY_STEP)) \
+                if view.next_due else ""
+            lines.append(texts.MY_CASE.format(number=view.number, followed="" if view.own else texts.FOLLOWED_MARK,
+                                              category=CATEGORIES.get(view.category, ""),
+                                              state=STATES.get(view.state, view.state), due=due))
+        lines.append(texts.MY_CASES_END)
         dispatcher.utter_message(text="\n".join(lines),
                                  buttons=[button(v.number, "check_case", case_id=v.number) for v in views[:10]])
         return []
@@ -90,10 +94,12 @@ def _target(dispatcher, tracker, what: str, intent: str, states) -> str | None:
     if len(candidates) == 1:
         return candidates[0].number
     if not candidates:
-        dispatcher.utter_message(text=f"您目前没有可以{what}的工单。发“我的工单”可以查看全部工单。")
+        dispatcher.utter_message(text=texts.NOTHING_TO.format(what=what))
         return None
-    dispatcher.utter_message(text=f"您要{what}哪一个工单？",
-                             buttons=[button(f"{v.number} {CATEGORIES.get(v.category, '')}", intent, case_id=v.number)
+    dispatcher.utter_message(text=texts.WHICH_CASE_TO.format(what=what),
+                             buttons=[button(texts.CASE_BUTTON.format(number=v.number,
+                                                                      category=CATEGORIES.get(v.category, "")),
+                                             intent, case_id=v.number)
                                       for v in candidates[:8]])
     return None
 
@@ -106,7 +112,7 @@ class ActionHurryCase(Action):
         return "action_hurry_case"
 
     def run(self, dispatcher, tracker, domain):
-        number = _target(dispatcher, tracker, "催办", "hurry_case", OPEN_STATES)
+        number = _target(dispatcher, tracker, texts.HURRY, "hurry_case", OPEN_STATES)
         if number is None:
             return []
         civic, now = runtime.civic(), runtime.now(tracker)
@@ -114,16 +120,16 @@ class ActionHurryCase(Action):
             with civic.uow() as uow:
                 hurried = commands.handle(uow, civic.services, Hurry(number, runtime.resident(tracker), now))
         except CaseNotFound:
-            dispatcher.utter_message(text=f"没有找到您名下的工单 {number}，请核对工单号。")
+            dispatcher.utter_message(text=texts.CASE_NOT_FOUND_SHORT.format(number=number))
             return []
         except DomainError:
-            dispatcher.utter_message(text=f"工单 {number} 已经办结或关闭，不能催办了。有新情况可以重新反映。")
+            dispatcher.utter_message(text=texts.CANNOT_HURRY.format(number=number))
             return []
-        reply = f"已催办工单 {number}，已通知{handler_text(civic.services.district, hurried.case)}"
-        if hurried.escalated:
-            reply += "。这件事已经超过时限，已升级给上一级督办"
         due = deadline_lines(hurried.case, now)
-        dispatcher.utter_message(text=reply + (f"。时限：{due}。" if due else "。") + "有进展我会告诉您。")
+        dispatcher.utter_message(text=texts.HURRIED.format(
+            number=number, handler=handler_text(civic.services.district, hurried.case),
+            escalated=texts.HURRY_ESCALATED if hurried.escalated else "",
+            deadlines=texts.HURRY_DEADLINES.format(deadlines=due) if due else ""))
         return []
 
 
@@ -134,23 +140,24 @@ class ActionWithdrawCase(Action):
         return "action_withdraw_case"
 
     def run(self, dispatcher, tracker, domain):
-        number = _target(dispatcher, tracker, "撤回", "withdraw_case", OPEN_STATES)
+        number = _target(dispatcher, tracker, texts.WITHDRAW, "withdraw_case", OPEN_STATES)
         if number is None:
             return []
-        civic = runtime.civic()
         try:
-            with civic.uow() as uow:
+            with runtime.civic().reader() as uow:
                 view = cases.case_for_resident(uow, actor=runtime.resident(tracker), number=number)
         except CaseNotFound:
             view = None
         if view is None or not view.own:
-            dispatcher.utter_message(text=f"没有找到您反映的工单 {number}，请核对工单号。")
+            dispatcher.utter_message(text=texts.NOT_YOUR_REPORT.format(number=number))
             return []
         if view.state not in OPEN_STATES:
-            dispatcher.utter_message(text=f"工单 {number} 现在是“{STATES.get(view.state, view.state)}”，不能撤回了。")
+            dispatcher.utter_message(text=texts.CANNOT_WITHDRAW_NOW.format(
+                number=number, state=STATES.get(view.state, view.state)))
             return []
-        dispatcher.utter_message(text=f"确定撤回工单 {number} 吗？撤回后工作人员不再处理这件事。",
-                                 buttons=[button("确认撤回", "affirm"), button("不撤回", "deny")])
+        dispatcher.utter_message(text=texts.CONFIRM_WITHDRAW.format(number=number),
+                                 buttons=[button(texts.CONFIRM_WITHDRAW_YES, "affirm"),
+                                          button(texts.CONFIRM_WITHDRAW_NO, "deny")])
         return [SlotSet("pending", f"withdraw:{number}")]
 
 
@@ -159,11 +166,11 @@ def withdraw(dispatcher, tracker, number: str) -> None:
     try:
         with civic.uow() as uow:
             commands.handle(uow, civic.services,
-                            Withdraw(number, runtime.resident(tracker), now, note="居民撤回"))
+                            Withdraw(number, runtime.resident(tracker), now, note=texts.WITHDRAWN_NOTE))
     except DomainError:
-        dispatcher.utter_message(text=f"工单 {number} 已经不能撤回了（可能刚刚办结）。发“我的工单”查看最新状态。")
+        dispatcher.utter_message(text=texts.TOO_LATE_TO_WITHDRAW.format(number=number))
         return
-    dispatcher.utter_message(text=f"工单 {number} 已撤回，工作人员不会再处理。以后有问题随时告诉我。")
+    dispatcher.utter_message(text=texts.WITHDRAWN.format(number=number))
 
 
 # --- add details ----------------------------------------------------------------------
@@ -180,11 +187,11 @@ class ActionStartDetail(Action):
             if len(candidates) == 1:
                 number = candidates[0].number
             elif candidates:
-                dispatcher.utter_message(text="您要给哪一个工单补充情况？",
+                dispatcher.utter_message(text=texts.WHICH_CASE_DETAIL,
                                          buttons=[button(v.number, "add_detail", case_id=v.number)
                                                   for v in candidates[:8]])
             else:
-                dispatcher.utter_message(text="您目前没有在办的工单。有新问题可以直接告诉我。")
+                dispatcher.utter_message(text=texts.NO_OPEN_CASES)
         detail = text(tracker)
         inline = re.sub(r"^.{0,12}?(补充|还有|另外|漏说了)[一下点几句的情况:：，,\s]*", "", detail)
         return [SlotSet("detail_case", number), SlotSet("form_failures", 0.0),
@@ -201,11 +208,11 @@ class ValidateDetailForm(FormValidator):
     def validate_detail_text(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         value = (value or "").strip()
         if another_errand(tracker):
-            return reject(dispatcher, tracker, "detail_text", "请直接输入要补充的内容。" + SWITCH_HINT)
+            return reject(dispatcher, tracker, "detail_text", texts.TYPE_DETAIL + texts.SWITCH_HINT)
         if len(value) < 2 or value.startswith("/"):
-            return reject(dispatcher, tracker, "detail_text", "请直接输入要补充的内容。")
+            return reject(dispatcher, tracker, "detail_text", texts.TYPE_DETAIL)
         if too_long(value):
-            return reject(dispatcher, tracker, "detail_text", "内容太长了（超过1000字），请分几次补充。")
+            return reject(dispatcher, tracker, "detail_text", texts.DETAIL_TOO_LONG)
         return accept("detail_text", value)
 
 
@@ -224,12 +231,12 @@ class ActionSubmitDetail(Action):
                 commands.handle(uow, civic.services,
                                 Detail(number, runtime.resident(tracker), runtime.now(tracker), note=detail))
         except (CaseNotFound, NotAllowed):  # NotAllowed: a case the resident follows, not reported
-            dispatcher.utter_message(text=f"没有找到您反映的工单 {number}，请核对工单号。")
+            dispatcher.utter_message(text=texts.NOT_YOUR_REPORT.format(number=number))
             return events
         except DomainError:
-            dispatcher.utter_message(text=f"工单 {number} 已经办结或关闭，不能再补充了。有新情况可以重新反映。")
+            dispatcher.utter_message(text=texts.CANNOT_ADD_DETAIL.format(number=number))
             return events
-        dispatcher.utter_message(text=f"已把补充的情况转给工单 {number} 的工作人员。有进展我会告诉您。")
+        dispatcher.utter_message(text=texts.DETAIL_SENT.format(number=number))
         return events
 
 
@@ -257,12 +264,12 @@ class ActionStartRating(Action):
             if len(waiting) == 1:
                 number = waiting[0].number
             elif waiting:
-                dispatcher.utter_message(text="您有几个已办结、待评价的工单，评价哪一个？",
+                dispatcher.utter_message(text=texts.WHICH_CASE_RATE,
                                          buttons=[button(v.number, "rate_case", case_id=v.number) for v in waiting[:8]])
             else:
-                dispatcher.utter_message(text="您目前没有待评价的工单。工单办结后我会请您评价。")
+                dispatcher.utter_message(text=texts.NOTHING_TO_RATE)
         elif not any(v.number == number and v.state == "resolved" for v in _own_cases(tracker)):
-            dispatcher.utter_message(text=f"工单 {number} 现在不能评价（只有您本人反映、已办结的工单可以评价）。")
+            dispatcher.utter_message(text=texts.CANNOT_RATE.format(number=number))
             number = None
         return events + [SlotSet("rate_case", number)]
 
@@ -272,9 +279,10 @@ class AskSolved(Action):
         return "action_ask_solved"
 
     def run(self, dispatcher, tracker, domain):
-        dispatcher.utter_message(text=f"工单 {tracker.get_slot('rate_case')} 已办结。您反映的问题解决了吗？",
-                                 buttons=[button("解决了", "rate_case", case_id=tracker.get_slot("rate_case"), choice="solved"),
-                                          button("没解决", "rate_case", case_id=tracker.get_slot("rate_case"), choice="unsolved")])
+        number = tracker.get_slot("rate_case")
+        dispatcher.utter_message(text=texts.ASK_SOLVED.format(number=number),
+                                 buttons=[button(title, "rate_case", case_id=number, choice=value)
+                                          for value, title in texts.SOLVED_ANSWERS.items()])
         return []
 
 
@@ -283,7 +291,7 @@ class AskSatisfaction(Action):
         return "action_ask_satisfaction"
 
     def run(self, dispatcher, tracker, domain):
-        dispatcher.utter_message(text="您对这次办理满意吗？",
+        dispatcher.utter_message(text=texts.ASK_SATISFACTION,
                                  buttons=[button(label, choice=value) for value, label in SATISFACTION.items()])
         return []
 
@@ -305,7 +313,7 @@ class ValidateRatingForm(FormValidator):
         said = by_words(text(tracker), SOLVED_WORDS)
         if said:
             return accept("solved", said)
-        return reject(dispatcher, tracker, "solved", "请点“解决了”或“没解决”。")
+        return reject(dispatcher, tracker, "solved", texts.PICK_SOLVED)
 
     def validate_satisfaction(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         picked = choice(tracker)
@@ -314,12 +322,12 @@ class ValidateRatingForm(FormValidator):
         said = by_words(text(tracker), SATISFACTION_WORDS)
         if said:
             return accept("satisfaction", said)
-        return reject(dispatcher, tracker, "satisfaction", "请点“满意”“基本满意”或“不满意”。")
+        return reject(dispatcher, tracker, "satisfaction", texts.PICK_SATISFACTION)
 
     def validate_rate_reason(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         value = text(tracker) or ""
         if len(value) < 2:
-            return reject(dispatcher, tracker, "rate_reason", "请简单说说还有什么问题，我们好重新安排。")
+            return reject(dispatcher, tracker, "rate_reason", texts.RATE_REASON_AGAIN)
         return accept("rate_reason", value[:1000])
 
 
@@ -339,12 +347,12 @@ class ActionSubmitRating(Action):
                     number, runtime.resident(tracker), now, solved=tracker.get_slot("solved") == "solved",
                     satisfaction=tracker.get_slot("satisfaction"), note=tracker.get_slot("rate_reason") or ""))
         except DomainError:
-            dispatcher.utter_message(text=f"工单 {number} 现在不能评价了（可能已经评价过）。发“我的工单”查看最新状态。")
+            dispatcher.utter_message(text=texts.RATING_TOO_LATE.format(number=number))
             return events
         if rated.rerouted:
-            dispatcher.utter_message(
-                text=f"收到，工单 {number} 已重新办理，派给{handler_text(civic.services.district, rated.case)}，"
-                     f"{deadline_lines(rated.case, now)}。您说的情况已转给工作人员，有进展我会告诉您。")
+            dispatcher.utter_message(text=texts.REOPENED.format(
+                number=number, handler=handler_text(civic.services.district, rated.case),
+                deadlines=deadline_lines(rated.case, now)))
         else:
-            dispatcher.utter_message(text=f"谢谢您的评价！工单 {number} 已关闭。以后有问题随时告诉我。")
+            dispatcher.utter_message(text=texts.RATED.format(number=number))
         return events

@@ -8,6 +8,7 @@ import re
 
 from rasa_sdk import FormValidationAction
 
+from actions import texts
 
 REPORT_PREFIX = "report_"
 MAX_TEXT = 1000
@@ -74,9 +75,6 @@ def another_errand(tracker) -> bool:
             and float(said.get("confidence") or 0) >= SURE)
 
 
-SWITCH_HINT = "要办别的事，请先发“取消”结束这一步。"
-
-
 def by_words(typed: str, table: tuple[tuple[str, str], ...]) -> str | None:
     """The value of the first pattern found in what the resident typed."""
     return next((value for pattern, value in table if re.search(pattern, typed or "")), None)
@@ -100,8 +98,9 @@ def reject(dispatcher, tracker, slot: str, explanation: str) -> dict:
     """A failed answer: say why; from the third in a row, offer a person as well."""
     failures = int(tracker.get_slot("form_failures") or 0) + 1
     if failures >= HANDOFF_OFFER_AFTER:
-        dispatcher.utter_message(text=explanation + "\n如果不方便打字说明，也可以转人工，由工作人员帮您登记。",
-                                 buttons=[button("转人工", "request_human"), button("不办了", "cancel")])
+        dispatcher.utter_message(text=explanation + texts.OFFER_A_PERSON,
+                                 buttons=[button(texts.TO_A_PERSON, "request_human"),
+                                          button(texts.GIVE_UP, "cancel")])
     else:
         dispatcher.utter_message(text=explanation)
     return {slot: None, "form_failures": float(failures)}
@@ -131,3 +130,21 @@ class FormValidator(FormValidationAction, metaclass=abc.ABCMeta):
         answers = copy.copy(tracker)
         answers.events = events[:start] + [e for e in events[start:] if e.get("value") is not None]
         return await super().get_validation_events(dispatcher, answers, domain)
+
+
+# A location the resident shared travels to the dialogue as a button-like payload that
+# only the turn builds (typed text is never a payload): /inform{"choice":"loc:30.58900,114.29500"}.
+LOCATION_CHOICE = re.compile(r"loc:(-?\d{1,2}(?:\.\d+)?),(-?\d{1,3}(?:\.\d+)?)")
+
+
+def location_payload(lat: float, lon: float) -> str:
+    return payload("inform", choice=f"loc:{lat:.5f},{lon:.5f}")
+
+
+def shared_location(tracker) -> tuple[float, float] | None:
+    """(latitude, longitude) if the latest message was a shared location."""
+    found = LOCATION_CHOICE.fullmatch(choice(tracker) or "")
+    if not found:
+        return None
+    lat, lon = float(found.group(1)), float(found.group(2))
+    return (lat, lon) if -90 <= lat <= 90 and -180 <= lon <= 180 else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 from rasa_sdk import Action
 from rasa_sdk.events import ActiveLoop, SlotSet
 
-from actions import runtime
+from actions import runtime, texts
 from actions.texts import when
 from civic.services import handoff
 
@@ -29,11 +29,11 @@ def hand_off(dispatcher, tracker, *, reason: str, summary: str | None = None,
                                          reason=reason, summary=summary, now=now,
                                          category=category, case_number=case_number)
     if result.in_office_hours:
-        reply = f"已为您转接人工，工作人员会在{when(result.answer_by, now)}前在这里回复您，请稍候。"
+        reply = texts.HANDED_OFF.format(when=when(result.answer_by, now))
     else:
-        reply = (f"现在是下班时间，工作人员会在{when(result.answer_by, now)}前在这里回复您。")
+        reply = texts.HANDED_OFF_AFTER_HOURS.format(when=when(result.answer_by, now))
         if result.case_number and result.case_number != case_number:
-            reply += f"您说的情况已登记为工单 {result.case_number}，不会遗漏。"
+            reply += texts.HANDOFF_CASE_OPENED.format(number=result.case_number)
     dispatcher.utter_message(text=reply)
     return [SlotSet("handed_off", True)]
 
@@ -62,8 +62,7 @@ class ActionNotUnderstood(Action):
                 break
             misses += 1
         if misses >= NOT_UNDERSTOOD_LIMIT:
-            dispatcher.utter_message(text="抱歉，我还是没看懂，帮您转给工作人员。")
+            dispatcher.utter_message(text=texts.STILL_NOT_UNDERSTOOD)
             return hand_off(dispatcher, tracker, reason="not_understood")
-        dispatcher.utter_message(text="抱歉，我没看懂。您可以直接说遇到的问题，比如“小区门口乱停车”，"
-                                      "或发“帮助”看看我能做什么；也可以发“转人工”。")
+        dispatcher.utter_message(text=texts.NOT_UNDERSTOOD)
         return []

@@ -8,9 +8,9 @@ from typing import Any
 from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 
-from actions import runtime
-from actions.common import (SWITCH_HINT, FormValidator, accept, another_errand, button, by_words, choice,
-                            entity, offer, offered_just_now, reject, text, too_long, yes_or_no)
+from actions import runtime, texts
+from actions.common import (FormValidator, accept, another_errand, button, by_words, choice, entity, offer,
+                            offered_just_now, reject, text, too_long, yes_or_no)
 from actions.texts import MODES, SHANGHAI, SPECIALITIES, local, mask_phone, when
 from civic.domain.accounts import InvalidPhone, mobile_number
 from civic.domain.errors import DomainError
@@ -43,7 +43,7 @@ def free_slots(tracker, *, day: dt.date | None = None, limit: int = SLOTS_OFFERE
     mediator, mode = _chosen(tracker)
     days = [day] if day else [local(now).date() + dt.timedelta(days=n) for n in range(DAYS_AHEAD)]
     found = []
-    with civic.uow() as uow:
+    with civic.reader() as uow:
         for each in days:
             found += [s.starts_at for s in mediation.available_slots(
                 uow, civic.services, day=each, mode=mode, mediator_id=mediator, now=now)]
@@ -65,27 +65,27 @@ class ActionStartMediation(Action):
         picked = choice(tracker) or ""
         civic = runtime.civic()
         if picked.startswith("reschedule:"):
-            with civic.uow() as uow:
+            with civic.reader() as uow:
                 booking = next((b for b in mediation.bookings_for(uow, actor=runtime.resident(tracker))
                                 if b.id == picked[len("reschedule:"):]), None)
             if booking is None:
-                dispatcher.utter_message(text="没有找到这个预约。发“我的预约”查看您的预约。")
+                dispatcher.utter_message(text=texts.NO_SUCH_BOOKING)
                 return events + [SlotSet("booking_confirmed", "none")]
-            dispatcher.utter_message(text="好的，给这次调解换个时间（调解员和方式不变）。")
+            dispatcher.utter_message(text=texts.RESCHEDULING)
             return events + [SlotSet("reschedule_booking", booking.id), SlotSet("dispute", booking.dispute),
                              SlotSet("other_party", booking.other_party_name),
                              SlotSet("other_phone", booking.other_party_phone or "none"),
                              SlotSet("mediator", booking.mediator_id), SlotSet("mode", booking.mode)]
         number = entity(tracker, "case_id")
         if number:
-            with civic.uow() as uow:
+            with civic.reader() as uow:
                 case = uow.cases.get(number)
             if case is not None and case.reporter_id == tracker.sender_id:
                 events += [SlotSet("dispute_case", number), SlotSet("dispute", case.description[:200])]
         said = text(tracker)
         if not number and len(said) >= 12 and not re.fullmatch(r".{0,6}(预约|约|想|要).{0,4}调解.{0,6}", said):
             events.append(SlotSet("dispute", said[:200]))
-        dispatcher.utter_message(text="好的，帮您预约人民调解。调解免费，调解员会保护双方隐私。")
+        dispatcher.utter_message(text=texts.MEDIATION_START)
         return events
 
 
@@ -94,12 +94,13 @@ class AskMediator(Action):
         return "action_ask_mediator"
 
     def run(self, dispatcher, tracker, domain):
-        lines = ["请选择调解员（双向选择），或由我们安排："]
+        lines = [texts.ASK_MEDIATOR]
         for m in _mediators():
-            lines.append(f"· {m.name}：擅长{'、'.join(SPECIALITIES.get(s, s) for s in sorted(m.specialities))}")
+            lines.append(texts.MEDIATOR_LINE.format(
+                name=m.name, specialities="、".join(SPECIALITIES.get(s, s) for s in sorted(m.specialities))))
         dispatcher.utter_message(text="\n".join(lines),
                                  buttons=[button(m.name, choice=m.id) for m in _mediators()] +
-                                 [button("都可以，帮我安排", choice="any")])
+                                 [button(texts.ANY_MEDIATOR, choice="any")])
         return []
 
 
@@ -113,10 +114,10 @@ class AskSlotStart(Action):
         now = runtime.now(tracker)
         starts = free_slots(tracker)
         if not starts:
-            dispatcher.utter_message(text="未来两周没有空闲时段了。可以换一位调解员或改成线上调解，或发“转人工”。",
-                                     buttons=[button("换调解员", choice="change_mediator")])
+            dispatcher.utter_message(text=texts.NO_FREE_SLOTS,
+                                     buttons=[button(texts.CHANGE_MEDIATOR, choice="change_mediator")])
             return []
-        dispatcher.utter_message(text="请选一个时间（每次1小时），也可以直接说，如“明天下午两点半”“下周二上午”：",
+        dispatcher.utter_message(text=texts.fill(texts.ASK_SLOT, runtime.civic().services.district),
                                  buttons=_slot_buttons(starts, now))
         return []
 
@@ -129,14 +130,15 @@ class AskBookingConfirmed(Action):
         now = runtime.now(tracker)
         mediator = runtime.civic().services.district.staff.get(tracker.get_slot("mediator") or "")
         phone = tracker.get_slot("other_phone")
-        lines = [f"纠纷：{tracker.get_slot('dispute')}",
-                 f"对方：{tracker.get_slot('other_party')}" + (f"（{mask_phone(phone)}）" if phone and phone != "none" else ""),
-                 f"调解员：{mediator.name if mediator else '由街道安排'}",
-                 f"方式：{MODES.get(tracker.get_slot('mode'), '')}",
-                 f"时间：{when(dt.datetime.fromisoformat(tracker.get_slot('slot_start')), now)}"]
-        dispatcher.utter_message(text="请核对预约：\n" + "\n".join(lines),
-                                 buttons=[button("确认预约", choice="yes"), button("重新选时间", choice="no"),
-                                          button("不约了", "cancel")])
+        dispatcher.utter_message(
+            text=texts.CONFIRM_BOOKING.format(
+                dispute=tracker.get_slot("dispute"), other_party=tracker.get_slot("other_party"),
+                other_phone=texts.OTHER_PHONE.format(phone=mask_phone(phone)) if phone and phone != "none" else "",
+                mediator=mediator.name if mediator else texts.ANY_MEDIATOR_CHOSEN,
+                mode=MODES.get(tracker.get_slot("mode"), ""),
+                when=when(dt.datetime.fromisoformat(tracker.get_slot("slot_start")), now)),
+            buttons=[button(texts.BOOK, choice="yes"), button(texts.PICK_AGAIN, choice="no"),
+                     button(texts.DROP_BOOKING, "cancel")])
         return []
 
 
@@ -150,11 +152,11 @@ class ValidateMediationForm(FormValidator):
     def validate_dispute(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         value = (value or "").strip()
         if tracker.get_slot("requested_slot") == "dispute" and another_errand(tracker):
-            return reject(dispatcher, tracker, "dispute", "请用一句话说说纠纷的情况。" + SWITCH_HINT)
+            return reject(dispatcher, tracker, "dispute", texts.DISPUTE_AGAIN)
         if len(value) < 4 or value.startswith("/"):
-            return reject(dispatcher, tracker, "dispute", "请用一句话说说纠纷的情况，比如“楼上漏水，赔偿谈不拢”。")
+            return reject(dispatcher, tracker, "dispute", texts.DISPUTE_EXAMPLE)
         if too_long(value):
-            return reject(dispatcher, tracker, "dispute", "请简短一些（200字以内），详细情况可以当面跟调解员说。")
+            return reject(dispatcher, tracker, "dispute", texts.DISPUTE_TOO_LONG)
         return accept("dispute", value[:200])
 
     def validate_other_party(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -162,7 +164,7 @@ class ValidateMediationForm(FormValidator):
         phone = entity(tracker, "phone")
         name = re.sub(r"[\s,，]*(\+?86)?1[3-9]\d[\d\s-]{8,}", "", value).strip() if phone else value
         if not name or name.startswith("/") or len(name) > 30:
-            return reject(dispatcher, tracker, "other_party", "请告诉我对方的称呼（30字以内），如“502室王先生”。")
+            return reject(dispatcher, tracker, "other_party", texts.OTHER_PARTY_AGAIN)
         updates = accept("other_party", name)
         if phone:
             updates["other_phone"] = phone
@@ -177,7 +179,7 @@ class ValidateMediationForm(FormValidator):
         try:
             return accept("other_phone", mobile_number(typed))
         except InvalidPhone:
-            return reject(dispatcher, tracker, "other_phone", "这个手机号好像不对，请输入11位手机号，不方便留请点“跳过”。")
+            return reject(dispatcher, tracker, "other_phone", texts.BAD_OTHER_PHONE)
 
     def validate_mediator(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         picked = choice(tracker) or ""
@@ -186,7 +188,7 @@ class ValidateMediationForm(FormValidator):
             return accept("mediator", "any")
         found = next((m for m in mediators if m.id == picked or (m.name in text(tracker)) or m.id == value), None)
         if found is None:
-            return reject(dispatcher, tracker, "mediator", "请点一位调解员，或点“都可以，帮我安排”。")
+            return reject(dispatcher, tracker, "mediator", texts.PICK_MEDIATOR)
         return accept("mediator", found.id)
 
     def validate_mode(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
@@ -196,7 +198,7 @@ class ValidateMediationForm(FormValidator):
         said = picked if picked in MODES else by_words(text(tracker), MODE_WORDS)
         if said:
             return accept("mode", said)
-        return reject(dispatcher, tracker, "mode", "请点“到调解室”或“线上调解”。")
+        return reject(dispatcher, tracker, "mode", texts.PICK_MODE)
 
     def validate_slot_start(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         now = runtime.now(tracker)
@@ -207,11 +209,11 @@ class ValidateMediationForm(FormValidator):
             try:
                 wanted = dt.datetime.fromisoformat(picked)
             except ValueError:
-                return reject(dispatcher, tracker, "slot_start", "请点下面的一个时间。")
+                return reject(dispatcher, tracker, "slot_start", texts.PICK_TIME)
             return self._match(dispatcher, tracker, wanted, None, now)
         spans = find_times(text(tracker), local_now(now))
         if not spans:
-            return reject(dispatcher, tracker, "slot_start", "没看懂这个时间，请点下面的时间，或说“明天下午两点半”“下周二上午”。")
+            return reject(dispatcher, tracker, "slot_start", texts.TIME_NOT_UNDERSTOOD)
         span = spans[0]
         if "T" in span.value:
             wanted = dt.datetime.fromisoformat(span.value).replace(tzinfo=SHANGHAI)
@@ -227,9 +229,9 @@ class ValidateMediationForm(FormValidator):
             nearest = sorted(day_free or free_slots(tracker, limit=50), key=lambda s: abs(s - wanted))[:3]
             nearest.sort()
             if not nearest:
-                return reject(dispatcher, tracker, "slot_start", "这段时间都约满了，请换一天，或发“转人工”。")
+                return reject(dispatcher, tracker, "slot_start", texts.ALL_TAKEN)
             return offer(dispatcher, "slot_start",
-                         f"{when(wanted, now)}{_why_not(refused.reason)}离它最近的空闲时间：",
+                         texts.NEAREST_FREE.format(when=when(wanted, now), why=_why_not(refused.reason)),
                          _slot_buttons(nearest, now))
         day, part = day_part
         starts = free_slots(tracker, day=day, limit=50)
@@ -237,17 +239,17 @@ class ValidateMediationForm(FormValidator):
             low, high = PART_HOURS[part]
             starts = [s for s in starts if low <= local(s).hour < high]
         if not starts:
-            return offer(dispatcher, "slot_start", "那天没有空闲时间了，最近的空闲时间：",
+            return offer(dispatcher, "slot_start", texts.DAY_TAKEN,
                          _slot_buttons(free_slots(tracker), now))
         if len(starts) == 1:
             return accept("slot_start", starts[0].isoformat())
-        return offer(dispatcher, "slot_start", "那段时间有这些空闲，请选一个：",
+        return offer(dispatcher, "slot_start", texts.PART_FREE,
                      _slot_buttons(starts[:SLOTS_OFFERED], now))
 
     def validate_booking_confirmed(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         answer = yes_or_no(tracker)
         if answer is None:
-            return reject(dispatcher, tracker, "booking_confirmed", "请点“确认预约”或“重新选时间”。")
+            return reject(dispatcher, tracker, "booking_confirmed", texts.BOOK_OR_PICK_AGAIN)
         if answer is False:
             return {"booking_confirmed": None, "slot_start": None}
         return accept("booking_confirmed", "yes")
@@ -257,21 +259,14 @@ def _refusal(tracker, wanted: dt.datetime):
     """None when the typed time is free with the chosen mediator and mode; else why not."""
     civic = runtime.civic()
     mediator, mode = _chosen(tracker)
-    with civic.uow() as uow:
+    with civic.reader() as uow:
         return mediation.slot_refusal(uow, civic.services, starts_at=wanted, mode=mode,
                                       mediator_id=mediator, now=runtime.now(tracker))
 
 
 def _why_not(reason: str) -> str:
     """The domain's reason a time cannot be booked, as the resident is told it."""
-    district = runtime.civic().services.district
-    return {
-        "past": "已经过去了。",
-        "outside_office_hours": "不在工作时间（工作日上午8:30—12:00、下午13:30—17:30）。",
-        "not_a_slot": f"不是预约时段的开始（每段{district.slot_minutes}分钟，"
-                      f"从{district.office_hours[0][0]:%H:%M}起）。",
-        "taken": "已经约满了。",
-    }[reason]
+    return texts.fill(texts.SLOT_REFUSED[reason], runtime.civic().services.district)
 
 
 class ActionSubmitBooking(Action):
@@ -300,18 +295,17 @@ class ActionSubmitBooking(Action):
                         other_party_phone=None if phone in (None, "none") else phone,
                         case_number=tracker.get_slot("dispute_case"), now=now)
         except SlotTaken:
-            dispatcher.utter_message(text="抱歉，这个时间刚被别人约走了，预约没有成功。请发“预约调解”重新选一个时间。")
+            dispatcher.utter_message(text=texts.SLOT_JUST_TAKEN)
             return [SlotSet(s, None) for s in FORM_SLOTS]
         except DomainError:
-            dispatcher.utter_message(text="预约没有成功，请发“预约调解”重新试一次，或发“转人工”。")
+            dispatcher.utter_message(text=texts.BOOKING_FAILED)
             return [SlotSet(s, None) for s in FORM_SLOTS]
         district = civic.services.district
         room = next((r.name for r in district.rooms if r.id == booking.room_id), None)
-        where = f"地点：{district.street_name}人民调解室（{room}）" if room else "方式：线上视频，调解员会提前发送链接"
-        dispatcher.utter_message(
-            text=f"预约成功！\n时间：{when(booking.starts_at, now)}\n调解员：{district.staff[booking.mediator_id].name}\n"
-                 f"{where}\n预约号：{booking.id}\n调解员会提前联系双方；前一天和前一小时我会提醒您。"
-                 "要改时间或取消，发“我的预约”。")
+        where = texts.fill(texts.BOOKED_IN_ROOM, district, room=room) if room else texts.BOOKED_ONLINE
+        dispatcher.utter_message(text=texts.BOOKED.format(
+            when=when(booking.starts_at, now), mediator=district.staff[booking.mediator_id].name, where=where,
+            booking=booking.id))
         return [SlotSet(s, None) for s in FORM_SLOTS]
 
 
@@ -323,27 +317,28 @@ class ActionMyBookings(Action):
         picked = choice(tracker) or ""
         now = runtime.now(tracker)
         civic = runtime.civic()
-        with civic.uow() as uow:
+        with civic.reader() as uow:
             upcoming = [b for b in mediation.bookings_for(uow, actor=runtime.resident(tracker))
                         if b.state == "booked" and b.starts_at > now]
         if picked.startswith("cancel:"):
             booking = next((b for b in upcoming if b.id == picked[len("cancel:"):]), None)
             if booking is None:
-                dispatcher.utter_message(text="没有找到这个预约，可能已经取消或已过时间。")
+                dispatcher.utter_message(text=texts.BOOKING_GONE)
                 return []
-            dispatcher.utter_message(text=f"确定取消{when(booking.starts_at, now)}的调解预约吗？",
-                                     buttons=[button("确认取消", "affirm"), button("不取消", "deny")])
+            dispatcher.utter_message(text=texts.CONFIRM_CANCEL_BOOKING.format(when=when(booking.starts_at, now)),
+                                     buttons=[button(texts.CANCEL_BOOKING_YES, "affirm"),
+                                              button(texts.CANCEL_BOOKING_NO, "deny")])
             return [SlotSet("pending", f"cancel_booking:{booking.id}")]
         if not upcoming:
-            dispatcher.utter_message(text="您目前没有待进行的调解预约。需要的话发“预约调解”。")
+            dispatcher.utter_message(text=texts.NO_BOOKINGS)
             return []
         district = civic.services.district
         for booking in upcoming[:5]:
             dispatcher.utter_message(
-                text=f"{when(booking.starts_at, now)} {MODES.get(booking.mode, '')}，调解员"
-                     f"{district.staff[booking.mediator_id].name}（预约号 {booking.id}）",
-                buttons=[button("改时间", "book_mediation", choice=f"reschedule:{booking.id}"),
-                         button("取消预约", "my_bookings", choice=f"cancel:{booking.id}")])
+                text=texts.MY_BOOKING.format(when=when(booking.starts_at, now), mode=MODES.get(booking.mode, ""),
+                                             mediator=district.staff[booking.mediator_id].name, booking=booking.id),
+                buttons=[button(texts.RESCHEDULE, "book_mediation", choice=f"reschedule:{booking.id}"),
+                         button(texts.CANCEL_BOOKING, "my_bookings", choice=f"cancel:{booking.id}")])
         return []
 
 
@@ -352,8 +347,8 @@ def cancel_booking(dispatcher, tracker, booking_id: str) -> None:
     try:
         with civic.uow() as uow:
             mediation.cancel(uow, civic.services, actor=runtime.resident(tracker), booking_id=booking_id,
-                             now=runtime.now(tracker), reason="居民取消")
+                             now=runtime.now(tracker), reason=texts.CANCELLED_BY_RESIDENT)
     except DomainError:
-        dispatcher.utter_message(text="这个预约已经不能取消了（可能已开始或已取消）。发“我的预约”查看。")
+        dispatcher.utter_message(text=texts.CANNOT_CANCEL_BOOKING)
         return
-    dispatcher.utter_message(text="预约已取消，已通知调解员。需要时可以重新发“预约调解”。")
+    dispatcher.utter_message(text=texts.BOOKING_CANCELLED)

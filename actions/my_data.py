@@ -6,9 +6,9 @@ from typing import Any
 from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 
-from actions import runtime
+from actions import runtime, texts
 from actions.common import FormValidator, accept, button, choice, entity, reject, text, too_long
-from actions.texts import PRIVACY, mask_phone
+from actions.texts import mask_phone
 from civic.domain.routing import UNKNOWN, resolve_address
 from civic.services import accounts
 
@@ -20,20 +20,18 @@ class ActionMyData(Action):
     def run(self, dispatcher, tracker, domain):
         picked = choice(tracker)
         if picked == "delete" or ("删" in text(tracker) or "注销" in text(tracker)):
-            dispatcher.utter_message(
-                text="确定删除您的数据吗？会删除您的住址、手机号等资料，并把您的名字和联系方式从工单上去掉。"
-                     "已反映、正在办理的工单会保留（不带您的身份），街道会继续办完。",
-                buttons=[button("确认删除", "affirm"), button("不删了", "deny")])
+            dispatcher.utter_message(text=texts.CONFIRM_DELETE,
+                                     buttons=[button(texts.DELETE_YES, "affirm"), button(texts.DELETE_NO, "deny")])
             return [SlotSet("pending", "delete_data"), SlotSet("new_address", "unchanged")]
         if picked == "change_address" or "地址" in text(tracker) or "搬" in text(tracker) \
                 or "住址" in text(tracker) or entity(tracker, "address"):
             return [SlotSet("new_address", entity(tracker, "address"))]
         resident = runtime.profile(tracker)
         dispatcher.utter_message(
-            text=f"我们保存的您的资料：\n住址：{resident.household_address or '未登记'}\n"
-                 f"手机：{mask_phone(resident.phone) or '未登记'}\n" + PRIVACY,
-            buttons=[button("修改住址", "my_data", choice="change_address"),
-                     button("删除我的数据", "my_data", choice="delete")])
+            text=texts.MY_DATA.format(address=resident.household_address or texts.NOT_GIVEN,
+                                      phone=mask_phone(resident.phone) or texts.NOT_GIVEN),
+            buttons=[button(texts.CHANGE_ADDRESS, "my_data", choice="change_address"),
+                     button(texts.DELETE_MY_DATA, "my_data", choice="delete")])
         return [SlotSet("new_address", "unchanged")]
 
 
@@ -46,10 +44,11 @@ class ValidateAddressForm(FormValidator):
 
     def validate_new_address(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         value = (entity(tracker, "address") or value or "").strip()
+        district = runtime.civic().services.district
         if len(value) < 3 or too_long(value) or value.startswith("/"):
-            return reject(dispatcher, tracker, "new_address", "请写出小区和楼号，如“望江花园3号楼2单元”。")
-        if resolve_address(runtime.civic().services.district, value).kind == UNKNOWN:
-            dispatcher.utter_message(text=f"“{value}”不在望江街道的网格里，我先照此记下；反映问题时会再跟您确认地点。")
+            return reject(dispatcher, tracker, "new_address", texts.fill(texts.ADDRESS_AGAIN, district))
+        if resolve_address(district, value).kind == UNKNOWN:
+            dispatcher.utter_message(text=texts.fill(texts.OUTSIDE_STREET, district, address=value))
         return accept("new_address", value)
 
 
@@ -63,13 +62,12 @@ class ActionSubmitAddress(Action):
             runtime.profile(tracker)
             with runtime.civic().uow() as uow:
                 accounts.change_address(uow, actor=runtime.resident(tracker), address=value)
-            dispatcher.utter_message(text=f"已把您的住址改为：{value}。以后反映问题时我会先问是不是在这里。")
+            dispatcher.utter_message(text=texts.ADDRESS_CHANGED.format(address=value))
         return [SlotSet("new_address", None)]
 
 
 def delete_data(dispatcher, tracker) -> list:
     with runtime.civic().uow() as uow:
         kept = accounts.delete_my_data(uow, actor=runtime.resident(tracker), now=runtime.now(tracker))
-    dispatcher.utter_message(text=f"已删除您的资料。{kept} 个工单已去掉您的名字和联系方式，街道会继续办完。"
-                                  "以后再找我，会重新请您同意资料使用说明。")
+    dispatcher.utter_message(text=texts.DATA_DELETED.format(kept=kept))
     return [SlotSet("welcomed", False)]

@@ -6,7 +6,7 @@ from typing import Any
 from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 
-from actions import runtime
+from actions import runtime, texts
 from actions.common import FormValidator, accept, button, choice, reject, text, yes_or_no
 from actions.texts import local
 from civic.domain.errors import DomainError
@@ -18,7 +18,7 @@ HISTORY_LINES = 5
 
 def _summary(tracker):
     civic, actor = runtime.civic(), runtime.resident(tracker)
-    with civic.uow() as uow:
+    with civic.reader() as uow:
         return (points.balance(uow, tracker.sender_id, actor=actor),
                 points.history(uow, tracker.sender_id, HISTORY_LINES, actor=actor),
                 points.catalogue(uow))
@@ -30,20 +30,25 @@ class ActionShowPoints(Action):
 
     def run(self, dispatcher, tracker, domain):
         balance, history, catalogue = _summary(tracker)
-        lines = [f"您的志愿积分：{balance} 分。"]
+        lines = [texts.POINTS_BALANCE.format(balance=balance)]
         if history:
-            lines.append("最近记录：")
-            lines += [f"· {local(e.at):%m-%d} {'+' if e.amount > 0 else ''}{e.amount} "
-                      f"{KINDS.get(e.kind, '') if e.kind else ''} {e.reason}".rstrip() for e in history]
+            lines.append(texts.POINTS_RECENT)
+            lines += [texts.POINTS_ENTRY.format(day=f"{local(e.at):%m-%d}",
+                                                amount=f"{'+' if e.amount > 0 else ''}{e.amount}",
+                                                kind=KINDS.get(e.kind, "") if e.kind else "",
+                                                reason=e.reason).rstrip()
+                      for e in history]
         else:
-            lines.append("还没有积分记录。参加社区志愿服务后，工作人员会为您记分。")
-        lines.append("可兑换的礼品：")
-        lines += [f"· {r.name}：{r.price} 分" + ("（已兑完）" if r.stock <= 0 else f"（剩 {r.stock} 件）")
+            lines.append(texts.NO_POINTS_YET)
+        lines.append(texts.CATALOGUE)
+        lines += [texts.CATALOGUE_ITEM.format(name=r.name, price=r.price, stock=texts.SOLD_OUT if r.stock <= 0
+                                              else texts.IN_STOCK.format(stock=r.stock))
                   for r in catalogue]
         affordable = [r for r in catalogue if r.stock > 0 and r.price <= balance]
-        lines.append("点下面的礼品可以兑换。" if affordable else "积分够了就可以兑换，继续加油！")
+        lines.append(texts.PRESS_TO_REDEEM if affordable else texts.KEEP_GOING)
         dispatcher.utter_message(text="\n".join(lines),
-                                 buttons=[button(f"兑换{r.name}", "redeem", choice=r.id) for r in affordable[:8]])
+                                 buttons=[button(texts.REDEEM_ITEM.format(name=r.name), "redeem", choice=r.id)
+                                          for r in affordable[:8]])
         return []
 
 
@@ -63,8 +68,9 @@ class AskReward(Action):
     def run(self, dispatcher, tracker, domain):
         balance, _, catalogue = _summary(tracker)
         in_stock = [r for r in catalogue if r.stock > 0]
-        dispatcher.utter_message(text=f"您现在有 {balance} 分。想兑换哪一件？",
-                                 buttons=[button(f"{r.name}（{r.price}分）", choice=r.id) for r in in_stock[:8]])
+        dispatcher.utter_message(text=texts.ASK_REWARD.format(balance=balance),
+                                 buttons=[button(texts.REWARD_ITEM.format(name=r.name, price=r.price), choice=r.id)
+                                          for r in in_stock[:8]])
         return []
 
 
@@ -74,13 +80,14 @@ class AskRedeemConfirmed(Action):
 
     def run(self, dispatcher, tracker, domain):
         reward = _reward(tracker.get_slot("reward"))
-        dispatcher.utter_message(text=f"确认用 {reward.price} 分兑换“{reward.name}”吗？兑换后凭取货码到社区领取。",
-                                 buttons=[button("确认兑换", choice="yes"), button("不换了", choice="no")])
+        dispatcher.utter_message(text=texts.CONFIRM_REDEEM.format(price=reward.price, name=reward.name),
+                                 buttons=[button(texts.REDEEM_YES, choice="yes"),
+                                          button(texts.REDEEM_NO, choice="no")])
         return []
 
 
 def _reward(reward_id):
-    with runtime.civic().uow() as uow:
+    with runtime.civic().reader() as uow:
         return next((r for r in points.catalogue(uow) if r.id == reward_id), None)
 
 
@@ -90,25 +97,24 @@ class ValidateRedeemForm(FormValidator):
 
     def validate_reward(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         picked = choice(tracker) or value
-        with runtime.civic().uow() as uow:
+        with runtime.civic().reader() as uow:
             catalogue = points.catalogue(uow)
             balance = points.balance(uow, tracker.sender_id, actor=runtime.resident(tracker))
         typed = text(tracker)
         reward = next((r for r in catalogue if r.id == picked or (typed and r.name in typed)), None)
         if reward is None:
-            return reject(dispatcher, tracker, "reward", "没找到这件礼品，请点下面列出的一项。")
+            return reject(dispatcher, tracker, "reward", texts.NO_SUCH_REWARD)
         if reward.stock <= 0:
-            return reject(dispatcher, tracker, "reward", f"“{reward.name}”已经兑完了，请换一件，补货后会在这里更新。")
+            return reject(dispatcher, tracker, "reward", texts.REWARD_SOLD_OUT.format(name=reward.name))
         if reward.price > balance:
-            return reject(dispatcher, tracker, "reward",
-                          f"“{reward.name}”需要 {reward.price} 分，您现在有 {balance} 分，还差 {reward.price - balance} 分。"
-                          "可以换一件，或参加志愿服务攒积分。")
+            return reject(dispatcher, tracker, "reward", texts.TOO_FEW_POINTS.format(
+                name=reward.name, price=reward.price, balance=balance, short=reward.price - balance))
         return accept("reward", reward.id)
 
     def validate_redeem_confirmed(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         answer = yes_or_no(tracker)
         if answer is None:
-            return reject(dispatcher, tracker, "redeem_confirmed", "请点“确认兑换”或“不换了”。")
+            return reject(dispatcher, tracker, "redeem_confirmed", texts.REDEEM_OR_NOT)
         return accept("redeem_confirmed", "yes" if answer else "no")
 
 
@@ -120,7 +126,7 @@ class ActionSubmitRedeem(Action):
         reward_id, confirmed = tracker.get_slot("reward"), tracker.get_slot("redeem_confirmed")
         events = [SlotSet("reward", None), SlotSet("redeem_confirmed", None)]
         if confirmed != "yes":
-            dispatcher.utter_message(text="好的，没有兑换，积分不变。")
+            dispatcher.utter_message(text=texts.NOT_REDEEMED)
             return events
         civic = runtime.civic()
         try:
@@ -129,14 +135,13 @@ class ActionSubmitRedeem(Action):
                                            reward_id=reward_id, now=runtime.now(tracker))
                 balance = points.balance(uow, tracker.sender_id, actor=runtime.resident(tracker))
         except NotEnoughPoints as short:
-            dispatcher.utter_message(text=f"积分不够：需要 {short.price} 分，您现在有 {short.balance} 分。积分没有扣。")
+            dispatcher.utter_message(text=texts.SHORT_OF_POINTS.format(price=short.price, balance=short.balance))
             return events
         except (OutOfStock, RewardNotFound):
-            dispatcher.utter_message(text="这件礼品刚刚兑完了，积分没有扣。发“查积分”看看别的礼品。")
+            dispatcher.utter_message(text=texts.JUST_SOLD_OUT)
             return events
         except DomainError:
-            dispatcher.utter_message(text="兑换没有成功，积分没有扣。请稍后再试，或发“转人工”。")
+            dispatcher.utter_message(text=texts.REDEEM_FAILED)
             return events
-        dispatcher.utter_message(text=f"兑换成功！取货码：{redemption.code}\n请在工作时间凭取货码到社区服务站领取。"
-                                      f"剩余积分 {balance} 分。")
+        dispatcher.utter_message(text=texts.REDEEMED.format(code=redemption.code, balance=balance))
         return events

@@ -7,25 +7,26 @@ from __future__ import annotations
 
 from rasa_sdk import Action
 
+from actions import runtime, texts
 from actions.common import button
 
+# slot: (the question's template, its buttons as (title, choice)).
 QUESTIONS = {
-    "description": ("请用一两句话说说具体是什么问题，比如发生了什么、持续多久了。", []),
-    "dispute": ("请用一句话说说是什么纠纷，比如“楼上漏水，和邻居谈不拢赔偿”。", []),
-    "other_party": ("对方怎么称呼？（姓名或称呼即可，如“502室王先生”）", []),
-    "other_phone": ("方便留对方的手机号吗？调解员会提前联系对方。不方便可以点“跳过”。",
-                    [("跳过", "skip")]),
-    "mode": ("您想到调解室当面调解，还是线上视频调解？",
-             [("到调解室", "in_person"), ("线上调解", "online")]),
-    "rate_reason": ("请说说哪里还没解决、或者哪里不满意，我们会重新安排处理。", []),
-    "detail_text": ("请输入要补充的情况，我会转给处理这件事的工作人员。", []),
-    "new_address": ("请告诉我新的住址，写到小区和楼号，如“望江花园3号楼2单元”。", []),
+    "description": (texts.ASK_DESCRIPTION, []),
+    "dispute": (texts.ASK_DISPUTE, []),
+    "other_party": (texts.ASK_OTHER_PARTY, []),
+    "other_phone": (texts.ASK_OTHER_PHONE, [(texts.SKIP, "skip")]),
+    "mode": (texts.ASK_MODE, [(title, mode) for mode, title in texts.MODE_BUTTONS.items()]),
+    "rate_reason": (texts.ASK_RATE_REASON, []),
+    "detail_text": (texts.ASK_DETAIL_TEXT, []),
+    "new_address": (texts.ASK_NEW_ADDRESS, []),
 }
 
 
 def _question(slot: str, text: str, choices: list[tuple[str, str]]) -> type:
     def run(self, dispatcher, tracker, domain):
-        dispatcher.utter_message(text=text, buttons=[button(title, choice=value) for title, value in choices])
+        dispatcher.utter_message(text=texts.fill(text, runtime.civic().services.district),
+                                 buttons=[button(title, choice=value) for title, value in choices])
         return []
 
     return type(f"Ask_{slot}", (Action,), {"name": lambda self: f"action_ask_{slot}", "run": run})

@@ -46,10 +46,12 @@ def resident(tracker) -> Actor:
 
 
 def profile(tracker):
-    """The resident's profile, created on first contact (consent is the first message)."""
-    with civic().uow() as uow:
+    """The resident's profile, created on first contact (consent is the first message).
+
+    Read without the write lock; only a first contact (or one after erasure) writes."""
+    with civic().reader() as uow:
         found = accounts.profile(uow, actor=resident(tracker))
-        if found is None or found.erased_at is not None:
-            found = accounts.register(uow, actor=resident(tracker), display_name=None,
-                                      now=now(tracker))
-        return found
+    if found is None or found.erased_at is not None:
+        with civic().uow() as uow:
+            found = accounts.register(uow, actor=resident(tracker), display_name=None, now=now(tracker))
+    return found

@@ -1,12 +1,11 @@
-"""Welcome, help, cancel and yes/no answers to a pending question."""
+"""Welcome, help, small talk, cancel and yes/no answers to a pending question."""
 from __future__ import annotations
 
 from rasa_sdk import Action
 from rasa_sdk.events import ActionExecuted, ActiveLoop, SessionStarted, SlotSet
 
-from actions import runtime
+from actions import runtime, texts
 from actions.common import yes_or_no
-from actions.texts import CAPABILITIES, PRIVACY
 
 FORM_SLOTS = ("category", "description", "address", "contact_phone", "report_confirmed",
               "duplicate_choice", "grid_id", "duplicates", "dispute", "other_party", "other_phone",
@@ -33,7 +32,7 @@ class ActionSessionStart(Action):
         events += carried
         if not tracker.get_slot("welcomed"):
             runtime.profile(tracker)
-            dispatcher.utter_message(text="您好！我是望江街道“全响应”服务助手。\n" + CAPABILITIES + "\n" + PRIVACY)
+            dispatcher.utter_message(text=texts.fill(texts.WELCOME, runtime.civic().services.district))
             events.append(SlotSet("welcomed", True))
         return events + [ActionExecuted("action_listen")]
 
@@ -43,14 +42,15 @@ class ActionWelcome(Action):
         return "action_welcome"
 
     def run(self, dispatcher, tracker, domain):
-        greeting = "您好！" if (tracker.latest_message.get("intent") or {}).get("name") == "greet" else ""
+        greeting = texts.HELLO if (tracker.latest_message.get("intent") or {}).get("name") == "greet" else ""
         runtime.profile(tracker)
         if sum(e.get("event") == "user" for e in tracker.events) <= 1:
             # The session start has just shown the whole welcome.
-            dispatcher.utter_message(text="请直接说您要办的事，比如“小区门口乱停车”。")
+            dispatcher.utter_message(text=texts.FIRST_ERRAND)
             return []
-        extra = ("\n" + PRIVACY) if (tracker.latest_message.get("intent") or {}).get("name") == "help" else ""
-        dispatcher.utter_message(text=greeting + CAPABILITIES + extra + "\n请直接说您要办的事。")
+        asked_help = (tracker.latest_message.get("intent") or {}).get("name") == "help"
+        extra = ("\n" + texts.PRIVACY) if asked_help else ""
+        dispatcher.utter_message(text=greeting + texts.CAPABILITIES + extra + texts.NEXT_ERRAND)
         return []
 
 
@@ -60,9 +60,9 @@ class ActionCancel(Action):
 
     def run(self, dispatcher, tracker, domain):
         if tracker.active_loop_name or tracker.get_slot("pending"):
-            dispatcher.utter_message(text="好的，已取消，刚才填的内容没有提交。还有别的事可以直接说。")
+            dispatcher.utter_message(text=texts.CANCELLED)
         else:
-            dispatcher.utter_message(text="好的。还有别的事可以直接说，发“帮助”可以看我能做什么。")
+            dispatcher.utter_message(text=texts.NOTHING_TO_CANCEL)
         return [ActiveLoop(None)] + clear_forms()
 
 
@@ -80,10 +80,10 @@ class ActionAnswerPending(Action):
         pending = tracker.get_slot("pending") or ""
         answer = yes_or_no(tracker)
         if not pending:
-            dispatcher.utter_message(text="好的。还有什么可以帮您？直接说您要办的事就行。")
+            dispatcher.utter_message(text=texts.NOTHING_PENDING)
             return []
         if answer is not True:
-            dispatcher.utter_message(text="好的，没有做任何改动。还有别的事可以直接说。")
+            dispatcher.utter_message(text=texts.NOTHING_CHANGED)
             return [SlotSet("pending", None)]
         kind, _, subject = pending.partition(":")
         events = [SlotSet("pending", None)]
@@ -94,3 +94,17 @@ class ActionAnswerPending(Action):
         elif kind == "delete_data":
             events += delete_data(dispatcher, tracker)
         return events
+
+
+def _saying(action: str, words: str) -> type:
+    """An action that says one fixed text: small talk, whose words live in texts, not in
+    domain.yml responses (a change of wording there would retrain the model)."""
+    def run(self, dispatcher, tracker, domain):
+        dispatcher.utter_message(text=words)
+        return []
+
+    return type(f"Say_{action}", (Action,), {"name": lambda self: action, "run": run})
+
+
+SAYINGS = [_saying("action_goodbye", texts.GOODBYE), _saying("action_thanks", texts.THANKS),
+           _saying("action_out_of_scope", texts.OUT_OF_SCOPE), _saying("action_what_to_do", texts.WHAT_TO_DO)]

@@ -21,6 +21,23 @@ def _chat(user: str, now: str | None) -> int:
     return 0
 
 
+def _telegram() -> int:
+    """The bot on Telegram: one event loop for python-telegram-bot, Rasa and the
+    dispatcher, until SIGTERM or Ctrl-C (bot/telegram/runner.py)."""
+    import logging
+
+    from bot.app import build_application
+    from bot.telegram.runner import Settings, serve
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request's URL, and a URL holds the bot's token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = Settings.from_env()
+    app = build_application()
+    asyncio.run(serve(app, settings))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bot")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -30,9 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("run", help="Telegram when TELEGRAM_BOT_TOKEN is set, else the console chat")
     args = parser.parse_args(argv)
     if args.command == "run" and os.environ.get("TELEGRAM_BOT_TOKEN"):
-        print("The Telegram channel is not built yet; unset TELEGRAM_BOT_TOKEN for the console chat.",
-              file=sys.stderr)
-        return 2
+        return _telegram()
     return _chat(getattr(args, "user", "console"), getattr(args, "now", None))
 
 

@@ -77,6 +77,11 @@ class ButtonCodec:
     def __init__(self, engine: Engine):
         self._engine = engine
 
+    @property
+    def engine(self) -> Engine:
+        """The store the offers live in (a channel's sender reads its recipients there too)."""
+        return self._engine
+
     def offer(self, user_id: str, groups: list[list[dict]], *, kind: str,
               now: dt.datetime) -> list[list[Button]]:
         """Store each group of buttons ({"title", "payload"}) and return them encoded.

@@ -57,7 +57,7 @@ class Console:
         interactive = sys.stdin.isatty()
         while True:
             if interactive:
-                self.out.write("你> ")
+                self.out.write(texts.CONSOLE_PROMPT)
                 self.out.flush()
             line = lines.readline()
             if not line:

@@ -1,11 +1,18 @@
 """The dispatcher: due deliveries out through the sender port, each marked sent only
 after the sender accepted it (DESIGN.md, "Channels and delivery").
 
-``dispatch_once(now)`` repeats rounds until nothing is due (or ``limit`` deliveries
-were claimed): claim a batch under a lease and commit the claim; render each and
-hand it to the sender, recipients concurrently; record each result in a short
-transaction of its own. Only the earliest pending delivery of a recipient is ever
-claimed, so a person's messages go out in order, one at a time, across dispatchers.
+``dispatch_once(now)`` claims until nothing is due (or ``limit`` deliveries were
+claimed): claim a batch under a lease and commit the claim; render each and hand it
+to the sender, recipients concurrently (at most ``concurrency`` at once); record each
+result in a short transaction of its own. A new batch is claimed as soon as there is
+room for a whole one, so one slow send (a time-out) never holds up the next batch; when
+a claim finds nothing while sends still run, it looks again every ``relook`` seconds.
+Only the earliest pending delivery of a recipient is ever claimed, so a person's
+messages go out in order, one at a time, across dispatchers.
+
+With a ``clock`` the claims and results of a long call use the time they happen
+(the delivery loop's); without one, the ``now`` given. With ``stop`` set, nothing more
+is claimed and claimed deliveries not yet handed to the sender are given back.
 
 A crash between the send and its record leaves the row pending with a lease: when
 the lease has passed another dispatcher sends it again. That message, the one in
@@ -48,43 +55,75 @@ class Dispatcher:
                  lease: dt.timedelta = dt.timedelta(minutes=2), max_attempts: int = 8,
                  backoff: dt.timedelta = dt.timedelta(seconds=10),
                  backoff_cap: dt.timedelta = dt.timedelta(hours=1),
-                 batch: int = 50, concurrency: int = 8):
+                 batch: int = 50, concurrency: int = 8,
+                 clock: Callable[[], dt.datetime] | None = None, relook: float = 0.5):
         self.engine: Engine = getattr(engine_or_civic, "engine", engine_or_civic)
         self.render, self.sender = render, sender
+        self.clock, self.relook = clock, relook
         self.lease, self.max_attempts = lease, max_attempts
         self.backoff, self.backoff_cap = backoff, backoff_cap
         self.batch, self.concurrency = batch, concurrency
 
     async def dispatch_once(self, now: dt.datetime, recipients: Iterable[str] | None = None,
-                            limit: int = 500) -> DispatchReport:
+                            limit: int = 500, stop: asyncio.Event | None = None) -> DispatchReport:
         """Send what is due at ``now`` (to ``recipients`` only, when given)."""
         if isinstance(recipients, str):
             recipients = [recipients]
         recipients = None if recipients is None else list(recipients)
         report = DispatchReport()
         gate = asyncio.Semaphore(self.concurrency)
-        while report.claimed < limit:
-            size = min(self.batch, limit - report.claimed)
-            claimed = await asyncio.to_thread(
-                self._store, lambda store: store.claim(now, self.lease, size, recipients))
-            if not claimed:
-                break
-            report.claimed += len(claimed)
-            await asyncio.gather(*(self._deliver(due, now, report, gate) for due in claimed))
+        running: set[asyncio.Task] = set()
+        clock = asyncio.get_running_loop().time
+        dry_at = None  # when a claim last found nothing: look again only a moment later
+        try:
+            while True:
+                stopping = stop is not None and stop.is_set()
+                room = not running or len(running) + self.batch <= self.concurrency
+                looked = dry_at is not None and clock() - dry_at < self.relook
+                if room and not looked and not stopping and report.claimed < limit:
+                    size, at = min(self.batch, limit - report.claimed), self._now(now)
+                    claimed = await asyncio.to_thread(
+                        self._store, lambda store: store.claim(at, self.lease, size, recipients))
+                    report.claimed += len(claimed)
+                    running |= {asyncio.create_task(self._deliver(due, now, report, gate, stop))
+                                for due in claimed}
+                    dry_at = None if claimed else clock()
+                    if claimed:
+                        continue
+                if not running:
+                    break
+                # Wake when one finishes, or when it is time to look again for deliveries that
+                # became due meanwhile (a retry's time came) while slow sends still run.
+                timeout = max(0.0, dry_at + self.relook - clock()) if dry_at is not None and room else None
+                done, running = await asyncio.wait(running, timeout=timeout,
+                                                   return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    task.result()  # a store error: stop here, the leases expire
+                if not running:
+                    dry_at = None  # what finished may have let a recipient's next one through
+        finally:
+            for task in running:
+                task.cancel()
         return report
 
+    def _now(self, now: dt.datetime) -> dt.datetime:
+        return self.clock() if self.clock is not None else now
+
     async def _deliver(self, due: Due, now: dt.datetime, report: DispatchReport,
-                       gate: asyncio.Semaphore) -> None:
+                       gate: asyncio.Semaphore, stop: asyncio.Event | None = None) -> None:
         async with gate:
+            if stop is not None and stop.is_set():  # claimed but never handed over: give it back
+                await asyncio.to_thread(self._store, lambda s: s.release(due))
+                return
             try:
-                message = self.render(due, now)
+                message = self.render(due, self._now(now))
                 await self.sender.send(due.recipient, message)
             except RetryLater as wait:
                 # The channel refused before trying (flood control): wait as told,
                 # not counted against the recipient.
-                after = max(dt.timedelta(seconds=wait.after), dt.timedelta(seconds=1))
+                at = self._now(now) + max(dt.timedelta(seconds=wait.after), dt.timedelta(seconds=1))
                 await self._record(report, "retried", lambda s: s.retry(
-                    due, now + after, str(wait), attempted=False))
+                    due, at, str(wait), attempted=False))
             except RecipientBlocked as error:
                 await self._record(report, "blocked", lambda s: s.block(due, _describe(error)))
             except PermanentFailure as error:
@@ -96,10 +135,11 @@ class Dispatcher:
                 if due.attempts + 1 >= self.max_attempts:
                     await self._record(report, "failed", lambda s: s.fail(due, _describe(error)))
                 else:
-                    at = now + self._backoff(due.attempts)
+                    at = self._now(now) + self._backoff(due.attempts)
                     await self._record(report, "retried", lambda s: s.retry(due, at, _describe(error)))
             else:
-                await asyncio.to_thread(self._store, lambda s: s.sent(due, now))
+                at = self._now(now)
+                await asyncio.to_thread(self._store, lambda s: s.sent(due, at))
                 report.sent += 1
                 report.sent_to.append((due.event_id, due.recipient))
 

@@ -13,7 +13,8 @@ registry (civic.domain.events) delivers; a test checks that none is missing.
   centre's desk a handoff request. Phone numbers are masked: staff texts may be
   posted in a group chat.
 
-All the Chinese words of deliveries are in this module.
+The words themselves, templates with named placeholders, are in the messages module
+(actions/texts.py); this module puts them together per event and audience.
 """
 from __future__ import annotations
 
@@ -22,14 +23,13 @@ import json
 import re
 from typing import Callable
 
-from actions.texts import CATEGORIES, MODES, ROLES, SATISFACTION, STATES, mask_phone, when
+from actions import texts
+from actions.texts import (CATEGORIES, HANDOFF_REASONS, MODES, OUTCOMES, ROLES, SATISFACTION, STATES, TIERS,
+                           mask_phone, when)
 from bot.senders import Message
 from civic.domain import events as ev
 from civic.domain.case import OPEN
 
-OUTCOMES = {"settled": "调解成功", "not_settled": "未能达成一致", "referred_to_court": "建议通过法院解决"}
-TIERS = {"urgent": "紧急", "utilities": "水电气热", "ordinary": "一般", "complex": "复杂"}
-HANDOFF_REASONS = {"asked": "居民要求", "not_understood": "机器人两次没听懂", "urgent": "紧急情况"}
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
 
@@ -40,8 +40,7 @@ class NoWords(LookupError):
 def _rate_buttons(number: str) -> list[dict]:
     def payload(value):
         return "/rate_case" + json.dumps({"case_id": number, "choice": value}, ensure_ascii=False)
-    return [{"title": "解决了", "payload": payload("solved")},
-            {"title": "没解决", "payload": payload("unsolved")}]
+    return [{"title": title, "payload": payload(value)} for value, title in texts.SOLVED_ANSWERS.items()]
 
 
 def _at(value: str | None, now: dt.datetime) -> str:
@@ -56,54 +55,52 @@ def _note(data: dict) -> str:
 
 
 def _head(due) -> str:
-    return f"【工单 {due.case_number}】"
+    return texts.CASE_HEAD.format(number=due.case_number)
 
 
 def _reporter_resolved(due, now, district):
-    text = _head(due) + f"已办结。办理结果：{_note(due.data)}\n请您评价：问题解决了吗？"
+    text = _head(due) + texts.RESOLVED_NOTICE.format(note=_note(due.data))
     return text, _rate_buttons(due.case_number)
 
 
 def _reporter_extended(due, now, district):
     due_text = _at(due.data.get("new_due"), now)
-    later = f"，新的办结时间：{due_text}" if due_text else ""
-    return _head(due) + f"办理需要更多时间{later}。原因：{_note(due.data)}"
+    later = texts.NEW_RESOLVE_DUE.format(when=due_text) if due_text else ""
+    return _head(due) + texts.EXTENDED_NOTICE.format(later=later, note=_note(due.data))
 
 
 REPORTER_WORDS: dict[str, Callable] = {
-    ev.SIGNED: lambda due, now, d: _head(due) + "工作人员已签收，正在安排处理。",
-    ev.CONTACTED: lambda due, now, d: _head(due) + "工作人员已与您联系。"
-    + (f"说明：{_note(due.data)}" if _note(due.data) else ""),
-    ev.STARTED: lambda due, now, d: _head(due) + "工作人员已开始处理。",
-    ev.PROGRESS: lambda due, now, d: _head(due) + f"办理进展：{_note(due.data)}",
+    ev.SIGNED: lambda due, now, d: _head(due) + texts.SIGNED_NOTICE,
+    ev.CONTACTED: lambda due, now, d: _head(due) + texts.CONTACTED_NOTICE
+    + (texts.CONTACT_NOTE.format(note=_note(due.data)) if _note(due.data) else ""),
+    ev.STARTED: lambda due, now, d: _head(due) + texts.STARTED_NOTICE,
+    ev.PROGRESS: lambda due, now, d: _head(due) + texts.PROGRESS_NOTICE.format(note=_note(due.data)),
     ev.RESOLVED: _reporter_resolved,
-    ev.RETURNED: lambda due, now, d: _head(due) + "正在重新分派给更合适的工作人员，不需要您做什么。",
-    ev.REASSIGNED: lambda due, now, d: _head(due) + "已改派给其他工作人员处理。",
+    ev.RETURNED: lambda due, now, d: _head(due) + texts.RETURNED_NOTICE,
+    ev.REASSIGNED: lambda due, now, d: _head(due) + texts.REASSIGNED_NOTICE,
     ev.EXTENDED: _reporter_extended,
-    ev.CLOSED_UNRATED: lambda due, now, d: _head(due) + "办结7天未评价，已自动关闭。如问题仍在，可以重新反映。",
-    ev.MERGED: lambda due, now, d: _head(due)
-    + f"与工单 {due.data.get('into', '')} 是同一件事，已合并办理，进展会一起告诉您。",
-    ev.REJECTED: lambda due, now, d: _head(due)
-    + f"不属于街道受理范围：{_note(due.data)}。如有疑问可以发“转人工”。",
+    ev.CLOSED_UNRATED: lambda due, now, d: _head(due) + texts.CLOSED_UNRATED_NOTICE,
+    ev.MERGED: lambda due, now, d: _head(due) + texts.MERGED_NOTICE.format(into=due.data.get("into", "")),
+    ev.REJECTED: lambda due, now, d: _head(due) + texts.REJECTED_NOTICE.format(note=_note(due.data)),
 }
 
 # --- a follower: status only ----------------------------------------------------------
 
 
 def _followed(status: str) -> Callable:
-    return lambda due, now, district: f"【您关注的工单 {due.case_number}】{status}"
+    return lambda due, now, district: texts.FOLLOWED_HEAD.format(number=due.case_number) + status
 
 
 FOLLOWER_WORDS: dict[str, Callable] = {
-    ev.SIGNED: _followed("工作人员已签收，正在安排处理。"),
-    ev.STARTED: _followed("工作人员已开始处理。"),
-    ev.RESOLVED: _followed("已办结。"),
-    ev.RATED: _followed("已办结并关闭。"),
-    ev.CLOSED_UNRATED: _followed("已办结并关闭。如问题仍在，可以重新反映。"),
-    ev.REOPENED: _followed("已重新办理。"),
-    ev.WITHDRAWN: _followed("已撤回，不再办理。如问题仍在，可以重新反映。"),
-    ev.MERGED: _followed("与同一件事的其他工单合并办理，进展会一起告诉您。"),
-    ev.REJECTED: _followed("经核实不属于街道受理范围。如有疑问可以发“转人工”。"),
+    ev.SIGNED: _followed(texts.SIGNED_NOTICE),
+    ev.STARTED: _followed(texts.STARTED_NOTICE),
+    ev.RESOLVED: _followed(texts.FOLLOWED_RESOLVED),
+    ev.RATED: _followed(texts.FOLLOWED_CLOSED),
+    ev.CLOSED_UNRATED: _followed(texts.FOLLOWED_CLOSED_UNRATED),
+    ev.REOPENED: _followed(texts.FOLLOWED_REOPENED),
+    ev.WITHDRAWN: _followed(texts.FOLLOWED_WITHDRAWN),
+    ev.MERGED: _followed(texts.FOLLOWED_MERGED),
+    ev.REJECTED: _followed(texts.FOLLOWED_REJECTED),
 }
 
 # --- the resident of a booking, points or handoff event --------------------------------
@@ -112,25 +109,27 @@ FOLLOWER_WORDS: dict[str, Callable] = {
 def _handoff_ended(due, now, district):
     from bot.turn import rating_buttons  # the turn answers these presses
 
-    text = "工作人员已结束人工服务，回到机器人。请评价这次人工服务："
+    text = texts.HANDOFF_ENDED_BY_STAFF
     handoff_id = due.data.get("handoff_id")
     return text, (rating_buttons(int(handoff_id)) if handoff_id is not None else [])
 
 
 RESIDENT_WORDS: dict[str, Callable] = {
     ev.BOOKING_CANCELLED: lambda due, now, d:
-        f"您{_at(due.data['starts_at'], now)}的调解预约已被取消。需要时可以重新发“预约调解”。",
-    ev.BOOKING_RESCHEDULED: lambda due, now, d: f"您的调解预约改到了{_at(due.data['starts_at'], now)}。",
-    ev.BOOKING_OUTCOME: lambda due, now, d:
-        f"您的调解已结束：{OUTCOMES.get(due.data.get('outcome'), due.data.get('outcome', ''))}。",
-    ev.POINTS_AWARDED: lambda due, now, d:
-        f"您获得 {due.data.get('amount')} 志愿积分（{due.data.get('reason', '')}），"
-        f"现有 {due.data.get('balance')} 分。",
-    ev.POINTS_REVERSED: lambda due, now, d:
-        f"您的志愿积分被扣回 {abs(int(due.data.get('amount', 0)))} 分（{due.data.get('reason', '')}），"
-        f"现有 {due.data.get('balance')} 分。",
-    ev.REWARD_COLLECTED: lambda due, now, d: f"取货码 {due.data.get('code')} 的礼品已领取。",
+        texts.BOOKING_CANCELLED_NOTICE.format(when=_at(due.data["starts_at"], now)),
+    ev.BOOKING_RESCHEDULED: lambda due, now, d:
+        texts.BOOKING_RESCHEDULED_NOTICE.format(when=_at(due.data["starts_at"], now)),
+    ev.BOOKING_OUTCOME: lambda due, now, d: texts.BOOKING_OUTCOME_NOTICE.format(
+        outcome=OUTCOMES.get(due.data.get("outcome"), due.data.get("outcome", ""))),
+    ev.POINTS_AWARDED: lambda due, now, d: texts.POINTS_AWARDED_NOTICE.format(
+        amount=due.data.get("amount"), reason=due.data.get("reason", ""), balance=due.data.get("balance")),
+    ev.POINTS_REVERSED: lambda due, now, d: texts.POINTS_REVERSED_NOTICE.format(
+        amount=abs(int(due.data.get("amount", 0))), reason=due.data.get("reason", ""),
+        balance=due.data.get("balance")),
+    ev.REWARD_COLLECTED: lambda due, now, d: texts.REWARD_COLLECTED_NOTICE.format(code=due.data.get("code")),
     ev.HANDOFF_ENDED: _handoff_ended,
+    ev.HANDOFF_REPLY: lambda due, now, d: texts.HANDOFF_REPLY.format(
+        name=due.data.get("staff_name", ""), text=due.data.get("text", "")),
 }
 
 # --- staff ----------------------------------------------------------------------------
@@ -138,127 +137,134 @@ RESIDENT_WORDS: dict[str, Callable] = {
 
 def _grid(case, district) -> str:
     if case is None or not case.grid_id:
-        return "地址未对应到网格"
+        return texts.NO_GRID
     grid = district.grids.get(case.grid_id) if district is not None else None
     return grid.name if grid is not None else case.grid_id
 
 
 def _role_of(staff_id: str | None, district) -> str:
     staff = district.staff.get(staff_id) if district is not None and staff_id else None
-    return ROLES.get(getattr(staff, "role", ""), "工作人员")
+    return ROLES.get(getattr(staff, "role", ""), texts.ANY_STAFF)
 
 
 def _card(title: str, due, now, district) -> str:
     """A case for the one who handles it: what, where, by when."""
     case = due.case
     if case is None:
-        return f"【{title} 工单 {due.case_number}】"
-    lines = [f"【{title} 工单 {case.number}】{CATEGORIES.get(case.category, case.category)}"
-             f"｜{TIERS.get(case.tier, case.tier)}｜{_grid(case, district)}",
+        return texts.CARD_TITLE.format(title=title, number=due.case_number)
+    lines = [texts.CARD_HEAD.format(title=title, number=case.number,
+                                    category=CATEGORIES.get(case.category, case.category),
+                                    tier=TIERS.get(case.tier, case.tier), grid=_grid(case, district)),
              case.description]
     if case.address:
-        lines.append(f"地点：{case.address}")
+        lines.append(texts.CARD_PLACE.format(address=case.address))
     if case.contact_phone:
-        lines.append(f"联系电话：{mask_phone(case.contact_phone)}（完整号码见工单详情）")
-    steps = [(case.sign_due, case.signed_at, "签收"), (case.contact_due, case.contacted_at, "联系居民"),
-             (case.resolve_due, case.resolved_at, "办结")]
-    dues = [f"{when(at, now)}前{what}" for at, done, what in steps if at and not done]
+        lines.append(texts.CARD_PHONE.format(phone=mask_phone(case.contact_phone)))
+    steps = [(case.sign_due, case.signed_at, "sign"), (case.contact_due, case.contacted_at, "contact"),
+             (case.resolve_due, case.resolved_at, "resolve")]
+    dues = [texts.CARD_DUE.format(when=when(at, now), step=texts.CARD_STEPS[step])
+            for at, done, step in steps if at and not done]
     if dues and case.state in OPEN:
-        lines.append("请" + "，".join(dues) + "。")
+        lines.append(texts.CARD_DUES.format(dues="，".join(dues)))
     return "\n".join(lines)
 
 
 def _informed_card(title: str, due, now, district) -> str:
     case = due.case
     if case is None:
-        return f"【{title} 工单 {due.case_number}】"
-    return (f"【{title} 工单 {case.number}】{CATEGORIES.get(case.category, case.category)}"
-            f"｜{_grid(case, district)}：{case.description}\n"
-            f"已派给{_role_of(case.assignee_id, district)}办理，您知悉即可。")
+        return texts.CARD_TITLE.format(title=title, number=due.case_number)
+    return texts.INFORMED_CARD.format(title=title, number=case.number,
+                                      category=CATEGORIES.get(case.category, case.category),
+                                      grid=_grid(case, district), description=case.description,
+                                      role=_role_of(case.assignee_id, district))
 
 
 def _staff_reopened(due, now, district):
-    solved = "解决了" if due.data.get("solved") else "没解决"
+    solved = texts.SOLVED_ANSWERS["solved" if due.data.get("solved") else "unsolved"]
     satisfaction = SATISFACTION.get(due.data.get("satisfaction"), "")
-    reason = f"，理由：{_note(due.data)}" if _note(due.data) else ""
-    return (f"【工单 {due.case_number}】您办结的工单居民评价为“{solved}、{satisfaction}”{reason}。"
-            "已重新办理并重新派单。")
+    reason = texts.REOPEN_REASON.format(note=_note(due.data)) if _note(due.data) else ""
+    return texts.STAFF_REOPENED.format(number=due.case_number, solved=solved, satisfaction=satisfaction,
+                                       reason=reason)
 
 
 def _staff_escalated(due, now, district):
     level = due.data.get("level")
-    return (_card("升级督办", due, now, district)
-            + f"\n已升级由您督办（第{level}级）。原因：{_note(due.data)}")
+    return (_card(texts.ESCALATED_TO_YOU, due, now, district)
+            + texts.STAFF_ESCALATED.format(level=level, note=_note(due.data)))
 
 
 def _centre_escalated(due, now, district):
     case = due.case
-    where = f"{CATEGORIES.get(case.category, case.category)}｜{_grid(case, district)}｜" if case else ""
-    return (f"【升级至指挥中心 工单 {due.case_number}】{where}{STATES.get(getattr(case, 'state', ''), '')}"
-            f"\n原因：{_note(due.data)}")
+    where = texts.CENTRE_ESCALATED_WHERE.format(category=CATEGORIES.get(case.category, case.category),
+                                                grid=_grid(case, district)) if case else ""
+    return texts.CENTRE_ESCALATED.format(number=due.case_number, where=where,
+                                         state=STATES.get(getattr(case, "state", ""), ""), note=_note(due.data))
 
 
 def _staff_hurried(due, now, district):
-    case, text = due.case, f"【工单 {due.case_number}】居民催办，请尽快处理。"
+    case, text = due.case, texts.STAFF_HURRIED.format(number=due.case_number)
     if case is not None and case.resolve_due:
-        text += f"办结期限：{when(case.resolve_due, now)}。"
+        text += texts.STAFF_HURRIED_DUE.format(when=when(case.resolve_due, now))
     return text
 
 
 ASSIGNEE_WORDS: dict[str, Callable] = {
-    ev.ROUTED: lambda due, now, d: _card("新工单", due, now, d),
-    ev.REASSIGNED: lambda due, now, d: _card("改派给您", due, now, d),
+    ev.ROUTED: lambda due, now, d: _card(texts.NEW_CASE, due, now, d),
+    ev.REASSIGNED: lambda due, now, d: _card(texts.REASSIGNED_TO_YOU, due, now, d),
     ev.ESCALATED: _staff_escalated,
-    ev.EXTENDED: lambda due, now, d:
-        f"【工单 {due.case_number}】办结期限延至{_at(due.data.get('new_due'), now)}。原因：{_note(due.data)}",
+    ev.EXTENDED: lambda due, now, d: texts.STAFF_EXTENDED.format(
+        number=due.case_number, when=_at(due.data.get("new_due"), now), note=_note(due.data)),
     ev.REOPENED: _staff_reopened,
     ev.MERGED: lambda due, now, d:
-        f"【工单 {due.case_number}】已合并到工单 {due.data.get('into', '')}，本单无需再办理。",
-    ev.REJECTED: lambda due, now, d:
-        f"【工单 {due.case_number}】指挥中心认定不属于受理范围（{_note(due.data)}），本单无需再办理。",
-    ev.WITHDRAWN: lambda due, now, d: f"【工单 {due.case_number}】居民已撤回，无需再办理。",
-    ev.DETAIL: lambda due, now, d: f"【工单 {due.case_number}】居民补充情况：{_note(due.data)}",
+        texts.STAFF_MERGED.format(number=due.case_number, into=due.data.get("into", "")),
+    ev.REJECTED: lambda due, now, d: texts.STAFF_REJECTED.format(number=due.case_number, note=_note(due.data)),
+    ev.WITHDRAWN: lambda due, now, d: texts.STAFF_WITHDRAWN.format(number=due.case_number),
+    ev.DETAIL: lambda due, now, d: texts.STAFF_DETAIL.format(number=due.case_number, note=_note(due.data)),
     ev.HURRIED: _staff_hurried,
+    ev.PHOTO: lambda due, now, d: texts.PHOTO_STAFF_NOTICE.format(number=due.case_number,
+                                                                  count=due.data.get("count", 1)),
 }
 
 INFORMED_WORDS: dict[str, Callable] = {
-    ev.ROUTED: lambda due, now, d: _informed_card("知会", due, now, d),
-    ev.REASSIGNED: lambda due, now, d: _informed_card("改派知会", due, now, d),
+    ev.ROUTED: lambda due, now, d: _informed_card(texts.FOR_INFORMATION, due, now, d),
+    ev.REASSIGNED: lambda due, now, d: _informed_card(texts.REASSIGNED_FOR_INFORMATION, due, now, d),
 }
 
 
 def _booking(due, now, district) -> str:
     data = due.data
     rooms = {r.id: r.name for r in getattr(district, "rooms", ())}
-    room = f"，{rooms.get(data['room_id'], data['room_id'])}" if data.get("room_id") else ""
-    return f"{_at(data.get('starts_at'), now)}，{MODES.get(data.get('mode'), data.get('mode', ''))}{room}"
+    room = (texts.BOOKING_ROOM.format(room=rooms.get(data["room_id"], data["room_id"]))
+            if data.get("room_id") else "")
+    return texts.BOOKING_SUMMARY.format(when=_at(data.get("starts_at"), now),
+                                        mode=MODES.get(data.get("mode"), data.get("mode", "")), room=room)
 
 
 MEDIATOR_WORDS: dict[str, Callable] = {
-    ev.BOOKING_CREATED: lambda due, now, d:
-        f"【新调解预约 {due.data.get('booking_id')}】{_booking(due, now, d)}。纠纷：{due.data.get('dispute', '')}",
-    ev.BOOKING_RESCHEDULED: lambda due, now, d:
-        f"【调解预约 {due.data.get('booking_id')}】改到{_booking(due, now, d)}"
-        f"（原定{_at(due.data.get('previous_starts_at'), now)}）。",
-    ev.BOOKING_CANCELLED: lambda due, now, d:
-        f"【调解预约 {due.data.get('booking_id')}】{_at(due.data.get('starts_at'), now)}的预约已取消。"
-        + (f"原因：{due.data['reason']}" if due.data.get("reason") else ""),
-    ev.BOOKING_OUTCOME: lambda due, now, d:
-        f"【调解预约 {due.data.get('booking_id')}】结果已记录："
-        f"{OUTCOMES.get(due.data.get('outcome'), due.data.get('outcome', ''))}。",
+    ev.BOOKING_CREATED: lambda due, now, d: texts.MEDIATOR_BOOKED.format(
+        booking=due.data.get("booking_id"), summary=_booking(due, now, d), dispute=due.data.get("dispute", "")),
+    ev.BOOKING_RESCHEDULED: lambda due, now, d: texts.MEDIATOR_RESCHEDULED.format(
+        booking=due.data.get("booking_id"), summary=_booking(due, now, d),
+        previous=_at(due.data.get("previous_starts_at"), now)),
+    ev.BOOKING_CANCELLED: lambda due, now, d: texts.MEDIATOR_CANCELLED.format(
+        booking=due.data.get("booking_id"), when=_at(due.data.get("starts_at"), now))
+        + (texts.MEDIATOR_CANCEL_REASON.format(reason=due.data["reason"]) if due.data.get("reason") else ""),
+    ev.BOOKING_OUTCOME: lambda due, now, d: texts.MEDIATOR_OUTCOME.format(
+        booking=due.data.get("booking_id"),
+        outcome=OUTCOMES.get(due.data.get("outcome"), due.data.get("outcome", ""))),
 }
 
 
 def _handoff_requested(due, now, district):
     data = due.data
     summary = MOBILE.sub(lambda m: mask_phone(m.group()), (data.get("summary") or "").strip())
-    lines = [f"【转人工】居民 {data.get('resident_id')} 请求人工服务"
-             f"（{HANDOFF_REASONS.get(data.get('reason'), data.get('reason', ''))}），"
-             f"请在{_at(data.get('answer_by'), now)}前回复。"]
+    lines = [texts.HANDOFF_REQUEST.format(resident=data.get("resident_id"),
+                                          reason=HANDOFF_REASONS.get(data.get("reason"), data.get("reason", "")),
+                                          when=_at(data.get("answer_by"), now))]
     if summary:
-        lines.append(f"最近说的：{summary}")
+        lines.append(texts.HANDOFF_SAID.format(summary=summary))
     if data.get("case_number"):
-        lines.append(f"已为此开了工单 {data['case_number']}。")
+        lines.append(texts.HANDOFF_CASE.format(number=data["case_number"]))
     return "\n".join(lines)
 
 

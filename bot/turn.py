@@ -12,15 +12,19 @@ import dataclasses
 import datetime as dt
 import logging
 import re
+import time
 import unicodedata
 from typing import Callable
 
 from actions import texts
+from actions.common import location_payload
 from bot.buttons import DIALOGUE, Button, ButtonCodec
 from bot.offload import off_loop
 from civic.bootstrap import Civic
 from civic.domain.actors import Actor
-from civic.services import handoff
+from civic.domain.errors import CaseNotFound
+from civic.domain.routing import grid_at
+from civic.services import evidence, handoff
 from nlu.normalise import normalise
 
 log = logging.getLogger(__name__)
@@ -30,6 +34,8 @@ COMMANDS = {"/start": "/help", "/help": "/help", "/帮助": "/help", "/cancel": 
 END_HANDOFF = re.compile(r"^(回到机器人|结束人工(服务)?|不用人工了?|退出人工)[。!！]*$")
 # Payloads the turn answers itself, never the dialogue: "@rate_help:<handoff id>:<satisfaction>".
 RATE_HELP = re.compile(r"@rate_help:(\d+):([a-z_]+)")
+REPORT_FORM = "report_form"  # a shared location answers its "where"; a photo waits for its case
+DETAIL_FORM = "detail_form"  # a photo sent while adding details goes to that case
 
 
 @dataclasses.dataclass(frozen=True)
@@ -51,6 +57,9 @@ class Incoming:
 class Reply:
     text: str
     buttons: tuple[Button, ...] = ()
+    # The report's question of the resident's own phone (texts.ASK_CONTACT_PHONE), which a
+    # shared contact answers: a channel may offer to share it (not the other party's phone).
+    asks_phone: bool = False
 
 
 def clean(text: str) -> str:
@@ -78,8 +87,13 @@ class Turn:
             if not incoming.own_contact or not incoming.phone:
                 return [Reply(texts.NOT_OWN_CONTACT)]
             return await self._text(incoming.user_id, incoming.phone, now)
+        if incoming.kind == LOCATION and incoming.location:
+            return await self._location(incoming.user_id, incoming.location, now)
+        if incoming.kind == PHOTO and incoming.file_id:
+            return await self._photo(incoming, now)
         if incoming.kind != TEXT:
-            return [Reply(texts.CANNOT_TAKE.get(incoming.what or incoming.kind, texts.CANNOT_TAKE_OTHER))]
+            said = texts.CANNOT_TAKE.get(incoming.what or incoming.kind, texts.CANNOT_TAKE_OTHER)
+            return [Reply(texts.fill(said, self.civic.services.district))]
         return await self._text(incoming.user_id, incoming.text, now)
 
     async def _text(self, user_id: str, raw: str, now: dt.datetime) -> list[Reply]:
@@ -145,6 +159,76 @@ class Turn:
         rated = await off_loop(rate)
         return [Reply(texts.HELP_RATED if rated else texts.HELP_NOT_RATABLE)]
 
+    # --- a shared location, a photo ------------------------------------------------------
+
+    async def _location(self, user_id: str, location: tuple[float, float],
+                        now: dt.datetime) -> list[Reply]:
+        """A location answers the report form's "where"; anywhere else, the turn says which
+        grid it is in (the dialogue has no words for a location of its own)."""
+        lat, lon = location
+        quiet = await self._while_handed_off(user_id, texts.LOCATION_FOR_STAFF.format(lat=lat, lon=lon), now)
+        if quiet is not None:
+            return quiet
+        form, asks, _ = await self._asking(user_id)
+        if form == REPORT_FORM and asks == "address":
+            # Built here from the channel's location, like a button's payload; typed text
+            # never becomes one, so nobody can type a place into another grid.
+            return await self._agent(user_id, location_payload(lat, lon), now)
+        district = self.civic.services.district
+        grid = grid_at(district, lat, lon)
+        if form == REPORT_FORM:  # it asks something else first: the form's question stands
+            where = grid.name if grid else texts.LOCATION_OUTSIDE_SHORT
+            return [Reply(texts.LOCATION_LATER.format(where=where))]
+        if grid is None:
+            return [Reply(texts.LOCATION_NOT_HERE.format(street=district.street_name))]
+        return [Reply(texts.LOCATION_HERE.format(grid=grid.name))]
+
+    async def _photo(self, incoming: Incoming, now: dt.datetime) -> list[Reply]:
+        """Kept as evidence first (also while handed off: staff want it), then the caption
+        is a message like any other."""
+        user_id, caption = incoming.user_id, clean(incoming.text or "")
+        form, _, detailed = await self._asking(user_id)
+
+        def keep():
+            actor = Actor.resident(user_id)
+            with self.civic.uow() as uow:
+                try:
+                    # Adding details to a case: the photo is one of them.
+                    return evidence.attach_photo(uow, actor=actor, file_id=incoming.file_id, now=now,
+                                                 case_number=detailed, reporting=form == REPORT_FORM)
+                except CaseNotFound:  # closed since the form began: the usual place then
+                    pass
+            with self.civic.uow() as uow:
+                return evidence.attach_photo(uow, actor=actor, file_id=incoming.file_id, now=now)
+
+        kept = await off_loop(keep)
+        relayed = f"{texts.PHOTO_FOR_STAFF} {caption}".strip()
+        quiet = await self._while_handed_off(user_id, relayed, now)
+        if quiet is not None:
+            return quiet
+        if kept.case_number:
+            said = texts.PHOTO_ADDED.format(number=kept.case_number)
+        else:  # a caption starts (or goes on with) the report the photo will be filed with
+            said = texts.PHOTO_FOR_REPORT if kept.reporting or caption else texts.PHOTO_KEPT
+        return [Reply(said)] + (await self._text(user_id, caption, now) if caption else [])
+
+    async def _asking(self, user_id: str) -> tuple[str | None, str | None, str | None]:
+        """The form the resident's conversation is in, the slot it asks for, and the case
+        whose details the detail form takes (if that is the form)."""
+        from rasa.shared.core.events import UserUttered
+
+        tracker = await self.agent.tracker_store.retrieve(user_id)
+        if tracker is None or tracker.active_loop_name is None:
+            return None, None, None
+        # After this long a new message starts a new session, which ends any form.
+        expiry = self.agent.domain.session_config.session_expiration_time * 60
+        last = tracker.get_last_event_for(UserUttered)
+        if expiry and last is not None and time.time() - last.timestamp > expiry:
+            return None, None, None
+        form = tracker.active_loop_name
+        detailed = tracker.get_slot("detail_case") if form == DETAIL_FORM else None
+        return form, tracker.get_slot("requested_slot"), detailed
+
     async def _agent(self, user_id: str, text: str, now: dt.datetime) -> list[Reply]:
         from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
@@ -158,4 +242,5 @@ class Turn:
                      now: dt.datetime) -> list[Reply]:
         groups = await off_loop(self.codec.offer, user_id, [buttons for _, buttons in said],
                                 kind=DIALOGUE, now=now)
-        return [Reply(text, tuple(buttons)) for (text, _), buttons in zip(said, groups)]
+        return [Reply(text, tuple(buttons), asks_phone=text == texts.ASK_CONTACT_PHONE)
+                for (text, _), buttons in zip(said, groups)]

@@ -15,6 +15,7 @@
     python -m civic points award RESIDENT_ID KIND AMOUNT --reason TEXT --as STAFF_ID [--key K]
     python -m civic points reverse RESIDENT_ID ENTRY_ID AMOUNT --reason TEXT --as STAFF_ID [--key K]
     python -m civic handoff show RESIDENT_ID
+    python -m civic handoff reply RESIDENT_ID TEXT --as STAFF_ID
     python -m civic handoff end RESIDENT_ID --as STAFF_ID
 
 The same rules and permissions as every other entry point: changes go through

@@ -66,3 +66,32 @@ class AccountRepository:
         return self._conn.execute(
             select(staff_links.c.staff_id).where(staff_links.c.telegram_id == telegram_id)
         ).scalar_one_or_none()
+
+    def telegram_id_for(self, staff_id: str) -> int | None:
+        """The Telegram account a staff member linked, if any (a private chat with the bot)."""
+        return self._conn.execute(
+            select(staff_links.c.telegram_id).where(staff_links.c.staff_id == staff_id)
+        ).scalar_one_or_none()
+
+    # --- residents the bot cannot reach (they blocked it): for staff to see ------------
+
+    def mark_unreachable(self, resident_id: str, at, why: str) -> None:
+        """Telegram refused a message to them. Kept on the resident's row, made if missing
+        (a resident who never gave their data is still someone's reporter)."""
+        values = {"unreachable_at": _naive_utc(at), "unreachable_why": why[:500]}
+        done = self._conn.execute(update(residents).where(residents.c.id == resident_id).values(**values))
+        if done.rowcount == 0:
+            self._conn.execute(insert(residents).values(id=resident_id, **values))
+
+    def mark_reachable(self, resident_id: str) -> bool:
+        """They wrote to the bot again (which also unblocks it on Telegram's side)."""
+        return self._conn.execute(
+            update(residents).where(residents.c.id == resident_id, residents.c.unreachable_at.isnot(None))
+            .values(unreachable_at=None, unreachable_why=None)).rowcount == 1
+
+    def unreachable(self, resident_id: str):
+        """(since, why) when the resident cannot be reached, else None."""
+        row = self._conn.execute(
+            select(residents.c.unreachable_at, residents.c.unreachable_why)
+            .where(residents.c.id == resident_id, residents.c.unreachable_at.isnot(None))).first()
+        return (_aware(row.unreachable_at), row.unreachable_why) if row else None

@@ -18,14 +18,21 @@ import yaml
 from civic.domain.district import (CATEGORIES, COMMAND_CENTRE, GRID_WORKER, ISO_WEEKDAYS,
                                    MEDIATOR, RESPONDER, ROLES, SIDES, SPECIALITIES,
                                    CategoryForce, Community, District, Estate, Grid, Landmark,
-                                   Road, Room, Staff)
+                                   PlaceExamples, Road, Room, Staff)
+from civic.domain.geometry import Area, Circle, Polygon, area_m2, overlap, self_crossing
+from civic.domain.routing import GRID, resolve_address
 
 DEFAULT_PATH = Path("data/district.yml")
 
 WEEKDAY_NAMES = {"mon": 1, "tue": 2, "wed": 3, "thu": 4, "fri": 5, "sat": 6, "sun": 7}
 _DAY_LABELS = {number: name for name, number in WEEKDAY_NAMES.items()}
 _RANGE = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$")
+# The example addresses residents are shown (PlaceExamples' fields, in order).
+EXAMPLE_KEYS = ("place", "road", "home")
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+# A grid is a few hundred metres across; a radius past this is a slip of units.
+MAX_RADIUS_M = 5000
+MIN_AREA_M2 = 100  # a polygon smaller than a room is a typing mistake (points in a line, or repeated)
 
 
 class DistrictDataError(ValueError):
@@ -94,6 +101,7 @@ class _Reader:
             office_hours=office_hours,
             categories=self.categories(data.get("categories")),
             staff=staff,
+            examples=self.examples(data.get("examples")),
             rooms=rooms,
             slot_minutes=slot_minutes,
         )
@@ -164,6 +172,7 @@ class _Reader:
             estates=tuple(self.estate(e, entry) for e in raw.get("estates") or []),
             roads=tuple(self.road(r, entry) for r in raw.get("roads") or []),
             landmarks=tuple(self.landmark(m, entry) for m in raw.get("landmarks") or []),
+            area=self.area(raw["area"], entry) if raw.get("area") is not None else None,
         )
 
     def estate(self, raw: Any, grid_entry: str) -> Estate:
@@ -201,7 +210,64 @@ class _Reader:
         name = self.text(raw, "name", f"{grid_entry}: landmark")
         return Landmark(name, self.names(raw, "aliases", f"{grid_entry}: landmark {name}"))
 
+    def area(self, raw: Any, grid_entry: str) -> Area | None:
+        """``{centre: [lat, lon], radius_m: 300}`` or ``{polygon: [[lat, lon], ...]}``."""
+        entry = f"{grid_entry}: area"
+        if not isinstance(raw, dict) or ("centre" in raw) == ("polygon" in raw):
+            self.fail(entry, "expected either {centre: [lat, lon], radius_m: metres} "
+                             "or {polygon: [[lat, lon], ...]}")
+            return None
+        unknown = set(raw) - ({"centre", "radius_m"} if "centre" in raw else {"polygon"})
+        if unknown:
+            self.fail(entry, f"unknown keys {', '.join(sorted(map(str, unknown)))}")
+            return None
+        if "centre" in raw:
+            centre, radius = self.lat_lon(raw["centre"], f"{entry}: centre"), raw.get("radius_m")
+            metres = isinstance(radius, (int, float)) and not isinstance(radius, bool)
+            if not metres or not 0 < radius <= MAX_RADIUS_M:
+                self.fail(entry, f"radius_m must be a number of metres from 1 to {MAX_RADIUS_M}, "
+                                 f"got {radius!r}")
+                return None
+            return Circle(centre, float(radius)) if centre else None
+        points = raw["polygon"]
+        if not isinstance(points, list):
+            self.fail(entry, "polygon must be a list of [lat, lon] corners")
+            return None
+        corners = [self.lat_lon(p, f"{entry}: corner {i}") for i, p in enumerate(points, start=1)]
+        if not all(corners):
+            return None
+        if len(corners) > 1 and corners[0] == corners[-1]:
+            corners.pop()  # a closed ring: the last corner repeats the first
+        if len(corners) < 3:
+            self.fail(entry, f"polygon needs at least 3 corners, got {len(corners)}")
+            return None
+        polygon = Polygon(tuple(corners))
+        if self_crossing(polygon):
+            self.fail(entry, "polygon edges cross each other (list the corners in order around it)")
+            return None
+        if area_m2(polygon) < MIN_AREA_M2:
+            self.fail(entry, f"polygon encloses less than {MIN_AREA_M2} m² (corners in a line, or repeated?)")
+            return None
+        return polygon
+
+    def lat_lon(self, value: Any, entry: str) -> tuple[float, float] | None:
+        numbers = isinstance(value, list) and len(value) == 2 and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+        if not numbers:
+            self.fail(entry, f"expected [latitude, longitude], got {value!r}")
+            return None
+        lat, lon = float(value[0]), float(value[1])
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            self.fail(entry, f"[{value[0]}, {value[1]}] is not [latitude, longitude] "
+                             "(latitude -90..90 comes first, longitude -180..180 second)")
+            return None
+        return lat, lon
+
     # Hours and forces
+
+    def examples(self, value: Any) -> PlaceExamples:
+        raw = self.mapping(value, "examples")
+        return PlaceExamples(*(self.text(raw, key, "examples") for key in EXAMPLE_KEYS))
 
     def office_hours(self, value: Any) -> tuple[tuple[dt.time, dt.time], ...]:
         ranges = []
@@ -368,11 +434,21 @@ def _rule_problems(district: District) -> list[tuple[str, str]]:
     return [
         *_estate_overlaps(district),
         *_road_overlaps(district),
+        *_area_overlaps(district),
         *_grid_worker_problems(district),
         *_force_coverage_problems(district),
         *_roster_problems(district),
         *_staff_problems(district),
+        *_example_problems(district),
     ]
+
+
+def _example_problems(district: District) -> Iterable[tuple[str, str]]:
+    # An example residents are shown must be an address the bot itself understands.
+    for key in EXAMPLE_KEYS:
+        text = getattr(district.examples, key)
+        if resolve_address(district, text).kind != GRID:
+            yield "examples", f"{key} {text!r} is not a place of one grid"
 
 
 def _same_name_pairs(district: District, parts: str):
@@ -413,6 +489,14 @@ def _sections_share_a_number(a: Road, b: Road) -> bool:
         return True
     wanted = 1 if sides == {"odd"} else 0
     return low % 2 == wanted or low + 1 <= high
+
+
+def _area_overlaps(district: District) -> Iterable[tuple[str, str]]:
+    # A shared location must find one grid: areas may share a border, never more.
+    placed = [g for g in district.grids.values() if g.area is not None]
+    for a, b in itertools.combinations(placed, 2):
+        if overlap(a.area, b.area):
+            yield f"grid {b.id}", f"area overlaps the area of grid {a.id}"
 
 
 def _grid_worker_problems(district: District) -> Iterable[tuple[str, str]]:

@@ -11,6 +11,11 @@ residents = Table(
     Column("phone", String(32)),
     Column("consent_at", DateTime),
     Column("erased_at", DateTime),
+    # Set when Telegram refused a message to them (they blocked the bot): deliveries to
+    # them stop and staff see it with their cases; cleared (mark_reachable) when they
+    # write to the bot again.
+    Column("unreachable_at", DateTime),
+    Column("unreachable_why", Text),
 )
 
 staff_links = Table(

@@ -3,7 +3,7 @@
 A button's callback data carries only a short id; the payload it stands for stays
 here, so a press can only ever mean something that was offered to that person.
 """
-from sqlalchemy import Column, DateTime, Index, String, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text
 
 from civic.adapters.tables import metadata
 
@@ -22,4 +22,24 @@ button_offers = Table(
     # The incoming update that pressed it: a replay of that update may press it again.
     Column("pressed_by", String(64)),
     Index("ix_button_offers_user_open", "user_id", "kind", "closed_at"),
+)
+
+# Every update a channel received, written before it is handled (DESIGN.md, "Inbox"):
+# Telegram's update_id makes a redelivered update find its row, and rows not done are
+# handled first on start. The update's body (a resident's words, phone, address) is
+# kept only until the row is done.
+inbox = Table(
+    "inbox", metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("chat_id", String(32)),  # None for updates without a chat
+    Column("received_at", DateTime, nullable=False),
+    Column("state", String(16), nullable=False),  # pending | answered | done | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("body", Text),  # the update as JSON; cleared when done
+    # The turn's replies, written before they are sent: a replay sends them again
+    # instead of running the turn a second time.
+    Column("replies", Text),
+    Column("handled_at", DateTime),
+    Column("error", Text),
+    Index("ix_inbox_state", "state", "update_id"),
 )

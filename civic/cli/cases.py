@@ -11,6 +11,7 @@ import sys
 
 from civic.cli.common import clip, iso, local, local_minute, now, print_json, staff_label, store
 from civic.domain.case import State
+from civic.services import evidence
 
 STATE_LABELS = {"received": "已受理", "dispatched": "已派发", "accepted": "已签收",
                 "in_progress": "处理中", "resolved": "已办结", "closed": "已关闭",
@@ -80,16 +81,32 @@ def _detail(case, district) -> dict:
     return detail
 
 
+def _unreachable(civic, resident_id):
+    """(since, why) when Telegram refuses the reporter's messages (they blocked the bot)."""
+    if not resident_id:
+        return None
+    from civic.adapters.accounts_repository import AccountRepository
+
+    with civic.engine.connect() as conn:
+        conn.execution_options(read_only=True)
+        return AccountRepository(conn).unreachable(resident_id)
+
+
 def show_case(args) -> int:
     civic = store()
     district = civic.services.district
     with civic.uow() as uow:
         case = uow.cases.get(args.number)
+        photos = evidence.photos_of(uow, case_number=args.number)
     if case is None:
         print(f"no case {args.number}", file=sys.stderr)
         return 1
+    unreachable = _unreachable(civic, case.reporter_id)
     if args.json:
-        print_json(_detail(case, district))
+        print_json({**_detail(case, district), "reporter_unreachable": unreachable and {
+            "since": iso(unreachable[0]), "why": unreachable[1]},
+            "evidence": [{"kind": p.kind, "file_id": p.file_id, "received_at": iso(p.received_at),
+                          "attached_at": iso(p.attached_at)} for p in photos]})
         return 0
     grid = district.grids.get(case.grid_id)
     lines = [
@@ -99,6 +116,8 @@ def show_case(args) -> int:
         f"{' ' + grid.name if grid else ''}  社区 {case.community_id or '—'}",
         f"报告人 {case.reporter_id or '(已删除)'}  电话 {case.contact_phone or '—'}"
         f"  关注 {len(case.followers)} 人",
+        *([f"        报告人收不到机器人消息（{unreachable[1]}，自 {local(unreachable[0])}）：请电话联系"]
+          if unreachable else []),
         f"承办  {staff_label(district, case.assignee_id)}  升级 {case.escalation_level} 级"
         f"  知会 {', '.join(staff_label(district, s) for s in case.informed_ids) or '—'}",
         f"时限  签收 {local(case.sign_due)}  联系 {local(case.contact_due)}"
@@ -117,6 +136,10 @@ def show_case(args) -> int:
         change = h.to_state if h.from_state == h.to_state else f"{h.from_state}→{h.to_state}"
         lines.append(f"  {local(h.at)}  {who} ({h.actor_role})  {h.action}  {change}"
                      + (f"  {h.note}" if h.note else ""))
+    if photos:
+        # The file id is what the bot fetches the photo by (Telegram getFile / sendPhoto).
+        lines.append(f"照片 {len(photos)} 张 (Asia/Shanghai)")
+        lines += [f"  {local(p.received_at)}  {p.file_id}" for p in photos]
     print("\n".join(lines))
     return 0
 

@@ -1,4 +1,4 @@
-"""handoff list, handoff end: staff end a resident's handoff until the staff chat exists."""
+"""handoff show, reply, end: staff answer and end a resident's handoff until the staff chat exists."""
 from __future__ import annotations
 
 import sys
@@ -18,6 +18,19 @@ def end(args) -> int:
         print(f"refused: {args.resident} is not handed off", file=sys.stderr)
         return 1
     print(f"ended handoff {ended.handoff_id} of {ended.resident_id}; they are asked to rate the help")
+    return 0
+
+
+def reply(args) -> int:
+    from civic.services import handoff
+    from civic.services.cases import staff_actor
+
+    civic = store()
+    actor = staff_actor(civic.services.district, args.staff)
+    with civic.uow() as uow:
+        handoff.reply_from_staff(uow, civic.services, actor=actor, resident_id=args.resident,
+                                 text=args.text, now=now())
+    print(f"sent to {args.resident}")
     return 0
 
 
@@ -43,6 +56,11 @@ def add_parsers(commands) -> None:
     e.add_argument("resident", help="the resident's id")
     e.add_argument("--as", dest="staff", required=True, help="staff id ending it")
     e.set_defaults(run=end)
+    r = what.add_parser("reply", help="answer a handed-off resident in their chat")
+    r.add_argument("resident")
+    r.add_argument("text")
+    r.add_argument("--as", dest="staff", required=True, help="staff id answering")
+    r.set_defaults(run=reply)
     s = what.add_parser("show", help="a resident's open handoff and what they said in it")
     s.add_argument("resident")
     s.set_defaults(run=show)

@@ -261,6 +261,15 @@ class Case:
         self._require_state("hurry", *OPEN)
         self._record(actor, ev.HURRIED, at, assignee_id=self.assignee_id)
 
+    def add_photos(self, actor: Actor, at: dt.datetime, file_ids: tuple[str, ...]) -> None:
+        """The reporter sends photos of the problem; the assignee is told (the event
+        carries the channel's file ids, so a staff channel can show them). The history
+        says only that photos came: residents see that line, never the ids."""
+        self._require(self._is_reporter(actor), actor, "add photos to")
+        self._require_state("add photos to", *OPEN)
+        self._record(actor, ev.PHOTO, at, count=len(file_ids), file_ids=list(file_ids),
+                     assignee_id=self.assignee_id)
+
     def follow(self, resident_id: str, at: dt.datetime) -> None:
         """Another resident follows this case (a duplicate report they chose not to file)."""
         if resident_id != self.reporter_id and resident_id not in self.followers:

@@ -11,6 +11,8 @@ import datetime as dt
 import types
 from typing import Mapping
 
+from civic.domain.geometry import Area
+
 GRID_WORKER = "grid_worker"
 GRID_LEADER = "grid_leader"
 URBAN_MANAGEMENT = "urban_management"
@@ -86,6 +88,8 @@ class Grid:
     estates: tuple[Estate, ...] = ()
     roads: tuple[Road, ...] = ()
     landmarks: tuple[Landmark, ...] = ()
+    # Where the grid lies on the map, for a shared location; None: found by name only.
+    area: Area | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -126,6 +130,17 @@ class Room:
 
 
 @dataclasses.dataclass(frozen=True)
+class PlaceExamples:
+    """Addresses of the district shown to residents as examples of what to type: an
+    estate with a building (望江花园3号楼), a road with a house number, a household
+    address. The loader checks that each is a place of one grid."""
+
+    place: str
+    road: str
+    home: str
+
+
+@dataclasses.dataclass(frozen=True)
 class District:
     street_name: str
     street_aliases: tuple[str, ...]
@@ -135,6 +150,7 @@ class District:
     office_hours: tuple[tuple[dt.time, dt.time], ...]
     categories: Mapping[str, CategoryForce]
     staff: Mapping[str, Staff]  # id -> Staff
+    examples: PlaceExamples
     # The mediation office: its rooms and the length of a bookable slot. A file
     # without a mediation section has no rooms, so only online slots are offered.
     rooms: tuple[Room, ...] = ()

@@ -80,6 +80,7 @@ REJECTED = "rejected"
 WITHDRAWN = "withdrawn"
 DETAIL = "detail"
 HURRIED = "hurried"
+PHOTO = "photo"  # the reporter sent photos (civic.services.evidence keeps them)
 FOLLOWED = "followed"
 
 # --- mediation bookings ---------------------------------------------------------------
@@ -102,6 +103,7 @@ LINK_CODE_ISSUED = "link_code_issued"
 STAFF_LINKED = "staff_linked"
 HANDOFF_REQUESTED = "handoff_requested"
 HANDOFF_ENDED = "handoff_ended"  # data {"resident_id": ...}; produced when staff end a handoff
+HANDOFF_REPLY = "handoff_reply"  # data {"resident_id", "staff_name", "text"}: staff answer in the chat
 
 _KINDS = (
     EventKind(RECEIVED, internal_why="the reporter has the reply in the chat; routing tells staff"),
@@ -125,6 +127,7 @@ _KINDS = (
     EventKind(WITHDRAWN, (ASSIGNEE, FOLLOWER)),
     EventKind(DETAIL, (ASSIGNEE,)),
     EventKind(HURRIED, (ASSIGNEE,)),
+    EventKind(PHOTO, (ASSIGNEE,)),
     EventKind(FOLLOWED, internal_why="the follower chose it in the chat; nobody else need know"),
     EventKind(BOOKING_CREATED, (MEDIATOR,)),
     EventKind(BOOKING_RESCHEDULED, (RESIDENT, MEDIATOR)),
@@ -138,6 +141,7 @@ _KINDS = (
     EventKind(STAFF_LINKED, internal_why="the staff member linked the account themselves"),
     EventKind(HANDOFF_REQUESTED, (CENTRE,)),
     EventKind(HANDOFF_ENDED, (RESIDENT,)),
+    EventKind(HANDOFF_REPLY, (RESIDENT,)),
 )
 
 REGISTRY: dict[str, EventKind] = {kind.name: kind for kind in _KINDS}

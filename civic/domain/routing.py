@@ -227,6 +227,19 @@ def _chinese_count(text: str) -> int:
     return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
 
 
+# --- A shared location to grid -----------------------------------------------------------
+
+
+def grid_at(district: District, lat: float, lon: float) -> Grid | None:
+    """The grid whose area holds the point, or None (outside every grid: triage).
+
+    The loader refuses areas that overlap, so at most one grid holds a point, except
+    on a border two grids share: the first of them in the file takes it.
+    """
+    return next((g for g in district.grids.values() if g.area is not None and g.area.contains(lat, lon)),
+                None)
+
+
 # --- Grid and category to people ------------------------------------------------------
 
 

@@ -64,6 +64,7 @@ def delete_my_data(uow, *, actor: Actor, now: dt.datetime) -> int:
     resident.erase(now)
     uow.accounts.save_resident(resident)
     detached = uow.accounts.detach_from_cases(actor.id)
+    uow.evidence.forget(actor.id)
     uow.commit()
     return detached
 

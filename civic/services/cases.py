@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from civic.domain import notes
 from civic.domain.actors import COMMAND_CENTRE, RESIDENT, Actor
 from civic.domain.calendar import WorkCalendar
 from civic.domain.case import OPEN, Case
@@ -21,6 +22,7 @@ from civic.domain.errors import CaseNotFound, DomainError, NotAllowed
 from civic.domain.routing import (AMBIGUOUS, Assignment, Candidate, choose_assignee,
                                   escalation_chain, resolve_address)
 from civic.domain.similarity import similar
+from civic.services import evidence
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -211,7 +213,9 @@ def _file(uow, services: Services, actor: Actor, category: str, description: str
     case.receive(actor, now)
     assignment = assign(services, grid_id, category, tier.value, now)
     case.route(Actor.system(), assignment.assignee_id, assignment.informed_ids,
-               deadlines_for(tier, now, services.calendar), now, note=assignment.reason)
+               deadlines_for(tier, now, services.calendar), now, note=notes.ROUTED[assignment.reason])
+    # Photos sent while writing this report (or just before) are its evidence.
+    evidence.claim_pending(uow, actor=actor, case=case, now=now)
     uow.cases.add(case)
     return case
 
@@ -241,7 +245,7 @@ class CaseView:
 PUBLIC_ACTIONS = {"received", "routed", "signed", "contacted", "started", "progress",
                   "resolved", "returned", "reassigned", "escalated", "extended", "rated",
                   "reopened", "closed_unrated", "merged", "rejected", "withdrawn",
-                  "detail", "hurried"}
+                  "detail", "hurried", "photo"}
 
 
 def _view(case: Case, resident_id: str) -> CaseView:

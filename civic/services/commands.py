@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Callable
 
 from civic.domain import commands as c
+from civic.domain import notes
 from civic.domain.actors import RESIDENT, Actor
 from civic.domain.case import UNRATED_CLOSE_AFTER, Case, State
 from civic.domain.errors import CaseNotFound, DomainError
@@ -104,7 +105,7 @@ def _return(uow, services: Services, case: Case, command: c.Return) -> Moved:
     # Back to the street centre's triage, not to the one who returned it.
     assignment = assign(services, None, case.category, case.tier, command.now)
     case.route(Actor.system(), assignment.assignee_id, (),
-               fresh_deadlines(services, case, command.now), command.now, note="triage after return")
+               fresh_deadlines(services, case, command.now), command.now, note=notes.RETURNED_TO_TRIAGE)
     return Moved(case, rerouted=True)
 
 
@@ -153,7 +154,7 @@ def _rate(uow, services: Services, case: Case, command: c.Rate) -> Moved:
     # Not solved or dissatisfied: someone works on it again at once, not after a triage.
     assignment = assign(services, case.grid_id, case.category, case.tier, command.now)
     case.route(Actor.system(), assignment.assignee_id, assignment.informed_ids,
-               fresh_deadlines(services, case, command.now), command.now, note="居民评价后重新办理")
+               fresh_deadlines(services, case, command.now), command.now, note=notes.REOPENED_BY_RATING)
     return Moved(case, rerouted=True)
 
 
@@ -174,7 +175,7 @@ def _hurry(uow, services: Services, case: Case, command: c.Hurry) -> Moved:
     if not overdue or case.escalation_level >= 2:
         return Moved(case)
     escalate = c.Escalate(case.number, Actor.system(), command.now,
-                          note="居民催办，超时未" + "、".join(overdue))
+                          note=notes.overdue(overdue, hurried=True))
     return _escalate(uow, services, case, escalate)
 
 
@@ -200,7 +201,7 @@ def check_deadlines(uow, services: Services, now: dt.datetime) -> list[str]:
             # The command loads the case again, as every command does: the same path as
             # a grid leader's escalation, permissions and all.
             execute(uow, services, c.Escalate(number, Actor.system(), now,
-                                              note="超时未" + "、".join(late)))
+                                              note=notes.overdue(late)))
             touched.append(number)
     for number in uow.cases.resolved_before(now - UNRATED_CLOSE_AFTER):
         case = uow.cases.get(number)

@@ -92,6 +92,29 @@ def relay_from_resident(uow, *, actor: Actor, text: str, now: dt.datetime) -> Re
     return Relayed(current.id, current.answer_by, acknowledge)
 
 
+def reply_from_staff(uow, services, *, actor: Actor, resident_id: str, text: str,
+                     now: dt.datetime) -> int:
+    """Staff answer a handed-off resident: kept with the conversation and delivered to
+    the resident as from "工作人员 <name>". The handoff's id; NotAllowed when none is open."""
+    if actor.role == RESIDENT:
+        raise NotAllowed("only staff answer a handed-off resident")
+    text = (text or "").strip()
+    if not text:
+        raise ValueError("a reply needs words")
+    current = uow.handoffs.open_for(resident_id)
+    if current is None:
+        raise NotAllowed(f"{resident_id} is not handed off")
+    staff = services.district.staff.get(actor.id)
+    uow.handoffs.add_message(current.id, sender="staff", staff_id=actor.id, text=text[:MAX_MESSAGE],
+                             at=now)
+    uow.events.append(Event(ev.HANDOFF_REPLY, now, {
+        "resident_id": resident_id, "handoff_id": current.id, "actor_id": actor.id,
+        "actor_role": actor.role, "staff_name": getattr(staff, "name", ""),
+        "text": text[:MAX_MESSAGE]}))
+    uow.commit()
+    return current.id
+
+
 def end_handoff(uow, *, actor: Actor, now: dt.datetime, resident_id: str | None = None) -> Ended | None:
     """End the resident's handoff: the resident their own, staff anyone's. None if none was open.
 

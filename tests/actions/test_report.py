@@ -6,6 +6,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.questions import ASK_ACTIONS, QUESTIONS
+from actions.texts import fill
 from actions.report import (ActionStartReport, ActionSubmitReport, AskAddress, AskCategory,
                             AskContactPhone, AskDuplicateChoice, AskReportConfirmed,
                             ValidateReportForm)
@@ -209,7 +210,7 @@ def test_each_plain_question_asks_with_its_buttons(civic, dispatcher, domain, ac
     question, choices = QUESTIONS[slot]
     assert action().name() in domain["actions"]
     assert run(action(), dispatcher, make_tracker("x"), domain) == []
-    assert texts(dispatcher) == question
+    assert texts(dispatcher) == fill(question, civic.services.district)
     assert payloads(dispatcher) == [f'/inform{{"choice": "{value}"}}' for _, value in choices]
 
 
@@ -542,3 +543,27 @@ def test_a_fragment_the_model_cannot_place_is_still_a_description(civic, dispatc
 def test_a_bare_i_want_to_complain_asks_which_kind(civic, dispatcher, domain):
     events = run(ActionStartReport(), dispatcher, make_tracker("我要投诉", intent="report_other"), domain)
     assert slot_events(events)["category"] is None and slot_events(events)["description"] is None
+
+
+# --- a shared location answers "where" (the turn builds the payload) ------------------
+
+
+@pytest.mark.parametrize("lat, lon, grid_id, said", [
+    (30.5935, 114.2918, "WJ-01", "这个位置在望江社区第一网格"),
+    (30.6200, 114.2500, None, "街道综合指挥中心"),  # inside no grid's area: triage
+])
+def test_a_shared_location_is_the_address_with_its_grid_or_triage(civic, dispatcher, domain, lat, lon,
+                                                                  grid_id, said):
+    pressed = f'/inform{{"choice": "loc:{lat:.5f},{lon:.5f}"}}'
+    updates = validate("address", pressed, dispatcher, domain, text=pressed,
+                       entities=pick(f"loc:{lat:.5f},{lon:.5f}"), candidates={"address": pressed})
+    assert updates == {"address": f"位置（{lat:.5f}, {lon:.5f}）附近", "form_failures": 0.0, "grid_id": grid_id}
+    assert said in texts(dispatcher)
+
+
+@pytest.mark.parametrize("value", ["loc:130.00000,30.00000", "loc:95.00000,30.00000", "loc:30.5,"])
+def test_a_location_choice_out_of_range_is_no_location(civic, dispatcher, domain, value):
+    pressed = f'/inform{{"choice": "{value}"}}'
+    updates = validate("address", pressed, dispatcher, domain, text=pressed,
+                       entities=pick(value), candidates={"address": pressed})
+    assert updates["address"] is None  # refused as an address that says nothing

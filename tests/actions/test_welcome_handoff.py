@@ -7,7 +7,8 @@ import pytest
 from rasa_sdk.executor import ActionExecutor
 
 from actions.handoff import ActionHandoff, ActionNotUnderstood
-from actions.welcome import FORM_SLOTS, ActionAnswerPending, ActionCancel, ActionSessionStart, ActionWelcome
+from actions.welcome import (FORM_SLOTS, SAYINGS, ActionAnswerPending, ActionCancel, ActionSessionStart,
+                             ActionWelcome)
 from action_support import (SATURDAY_NIGHT, make_tracker, my_case_numbers, outbox, profile_of, run, slot_events,
                             stored_case, texts, user_event)
 from actions.texts import PRIVACY
@@ -21,16 +22,16 @@ def registered():
 
 def test_every_registered_action_is_in_the_domain_and_back(domain):
     assert sorted(registered()) == sorted(domain["actions"])
-    assert len(registered()) == 49
+    assert len(registered()) == 53
 
 
 def test_every_registered_action_has_tests_here():
     """Each action class is used by a test in this folder (the generated plain questions
-    of actions/questions.py are all run by one parametrised test)."""
+    of actions/questions.py and the small-talk sayings are each run by one parametrised test)."""
     from actions.questions import ASK_ACTIONS
 
     source = "".join(path.read_text(encoding="utf-8") for path in Path(__file__).parent.glob("test_*.py"))
-    generated = {action().name() for action in ASK_ACTIONS}
+    generated = {action().name() for action in ASK_ACTIONS + SAYINGS}
     untested = [name for name, run_method in registered().items()
                 if name not in generated and type(run_method.__self__).__name__ + "()" not in source]
     assert untested == []
@@ -75,6 +76,20 @@ def test_greet_later_answers_with_what_the_bot_can_do(civic, dispatcher, domain)
 def test_help_adds_the_privacy_text(civic, dispatcher, domain):
     run(ActionWelcome(), dispatcher, make_tracker("帮助", "help", events=EARLIER), domain)
     assert texts(dispatcher).startswith("我可以帮您") and PRIVACY in texts(dispatcher)
+
+
+@pytest.mark.parametrize("action, said", [
+    ("action_goodbye", "再见！有需要随时找我，您反映的事办理有进展时我会告诉您。"),
+    ("action_thanks", "不客气！还有别的事可以直接说，办理进展我会及时告诉您。"),
+    ("action_out_of_scope", "抱歉，这件事我帮不上忙。我可以帮您：反映问题、查看工单进度、预约人民调解、"
+                            "查询和兑换志愿积分，或者转人工。请直接说您要办的事，或发“帮助”查看说明。"),
+    ("action_what_to_do", "收到。请告诉我您想办什么事：反映问题、查看工单、预约调解、查积分，或者转人工。"),
+])
+def test_small_talk_says_what_the_domain_responses_said(dispatcher, domain, action, said):
+    saying = next(kind for kind in SAYINGS if kind().name() == action)
+    assert action in domain["actions"] and not domain.get("responses")  # no words in domain.yml
+    assert run(saying(), dispatcher, make_tracker("再见", "goodbye"), domain) == []
+    assert texts(dispatcher) == said and dispatcher.messages[0].get("buttons") == []
 
 
 # --- cancel and pending answers -------------------------------------------------------------------

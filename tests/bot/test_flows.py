@@ -162,3 +162,26 @@ def test_a_dispute_report_offers_mediation_by_button(walk):
     walk.press("确认提交")
     out = walk.press("预约人民调解")
     assert "调解" in out
+
+
+@pytest.mark.parametrize("where, grid_id, said", [
+    ((30.5867, 114.3083), "HP-02", "这个位置在和平社区第二网格"),
+    ((30.6200, 114.2500), None, "不在望江街道的网格范围内"),  # outside the street: triage
+], ids=["in-HP-02", "outside-triage"])
+def test_a_shared_location_answers_where_and_a_photo_goes_with_the_report(walk, where, grid_id, said):
+    from actions import texts
+    from bot.turn import LOCATION, PHOTO
+    from civic.services import evidence
+
+    def send(**incoming):
+        return walk._show(run(walk.app.turn.handle(Incoming(walk.user, **incoming))))
+
+    walk.say("楼道灯坏了一个星期了 晚上黑漆漆的")  # no place: the form asks where
+    assert said in send(kind=LOCATION, location=where, what="location")
+    assert texts.PHOTO_FOR_REPORT in send(kind=PHOTO, file_id=f"AgAD-{walk.user}", what="photo")
+    walk.press("跳过")  # the phone question's buttons are still the latest
+    out = walk.press("确认提交")
+    case = case_of(walk.app, number_in(out))
+    assert case.grid_id == grid_id and case.address == "位置（{:.5f}, {:.5f}）附近".format(*where)
+    with walk.app.civic.reader() as uow:
+        assert [p.file_id for p in evidence.photos_of(uow, case_number=case.number)] == [f"AgAD-{walk.user}"]

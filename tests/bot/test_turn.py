@@ -48,7 +48,8 @@ def test_start_and_help_show_the_welcome(app, agent, command):
 
 
 @pytest.mark.parametrize("typed", ["/rm -rf", '/inform{"choice":"grid:HP-03|阳光花园"}',
-                                   '／inform{"choice":"grid:HP-03|阳光花园"}'])
+                                   '／inform{"choice":"grid:HP-03|阳光花园"}',
+                                   '/inform{"choice":"loc:30.59350,114.29180"}'])
 def test_typed_text_is_never_taken_as_a_button_payload(app, agent, typed):
     replies = say(app, typed)
     assert agent.received == [] and replies[0].text == texts.UNKNOWN_COMMAND
@@ -114,12 +115,6 @@ def test_another_residents_button_is_refused(app, agent):
 def test_what_the_bot_cannot_read_gets_a_polite_answer_and_changes_nothing(app, agent, what):
     replies = run(app.turn.handle(Incoming("r-1", OTHER, what=what)))
     assert agent.received == [] and replies[0].text == texts.CANNOT_TAKE[what]
-
-
-@pytest.mark.parametrize("kind", [PHOTO, LOCATION])
-def test_photos_and_locations_are_answered_with_what_to_do_instead(app, agent, kind):
-    replies = run(app.turn.handle(Incoming("r-1", kind, what=kind)))
-    assert agent.received == [] and "请" in replies[0].text
 
 
 def test_the_residents_own_contact_answers_with_its_number(app, agent):
@@ -202,3 +197,114 @@ def test_staff_ending_the_handoff_tells_the_resident_and_asks_to_rate_it(app, ag
     thanks = run(app.turn.handle(Incoming("r-1", BUTTON, data=notice.buttons[1].data)))
     assert thanks[0].text == texts.HELP_RATED
     assert run(app.deliver_to("r-1")) == []  # told once
+
+
+# --- a shared location, a photo ----------------------------------------------------------
+
+WJ_01 = (30.5935, 114.2918)  # inside 望江社区第一网格's area (data/district.yml)
+NOWHERE = (30.6200, 114.2500)  # outside the street
+
+
+def share(app, where, user="r-1"):
+    return run(app.turn.handle(Incoming(user, LOCATION, location=where, what="location")))
+
+
+def photo(app, file_id, user="r-1", caption=""):
+    return run(app.turn.handle(Incoming(user, PHOTO, file_id=file_id, text=caption, what="photo")))
+
+
+def photos_of(app, number):
+    from civic.services import evidence
+
+    with app.civic.reader() as uow:
+        return [p.file_id for p in evidence.photos_of(uow, case_number=number)]
+
+
+def pending(app, user="r-1"):
+    with app.civic.reader() as uow:
+        return [p.file_id for p in uow.evidence.pending(user, since=WEDNESDAY_TEN - dt.timedelta(days=1))]
+
+
+def open_case(app, user="r-1"):
+    from civic.services import cases
+
+    with app.civic.uow() as uow:
+        return cases.report_case(uow, app.civic.services, actor=Actor.resident(user), category="repair",
+                                 description="望江花园3号楼楼道灯坏了", address="望江花园3号楼",
+                                 now=WEDNESDAY_TEN).case
+
+
+def test_a_location_outside_any_form_says_which_grid_and_reaches_nothing(app, agent):
+    (reply,) = share(app, WJ_01)
+    assert reply.text == texts.LOCATION_HERE.format(grid="望江社区第一网格") and agent.received == []
+
+
+def test_a_location_outside_the_street_says_so(app, agent):
+    (reply,) = share(app, NOWHERE)
+    assert reply.text == texts.LOCATION_NOT_HERE.format(street="望江街道") and agent.received == []
+
+
+def test_a_location_answers_the_report_forms_place_question_as_a_payload(app, agent):
+    agent.in_form("r-1", "report_form", "address")
+    share(app, WJ_01)
+    text, user, metadata = agent.received[0]
+    assert (text, user) == ('/inform{"choice": "loc:30.59350,114.29180"}', "r-1")
+    assert metadata == {"now": "2026-11-18T10:00:00+08:00"}
+
+
+def test_a_location_while_the_report_form_asks_something_else_leaves_the_question_standing(app, agent):
+    agent.in_form("r-1", "report_form", "description")
+    (reply,) = share(app, WJ_01)
+    assert reply.text == texts.LOCATION_LATER.format(where="望江社区第一网格") and agent.received == []
+
+
+def test_a_form_of_a_session_that_has_expired_asks_nothing_any_more(app, agent):
+    agent.in_form("r-1", "report_form", "address", seconds_ago=2 * 3600)
+    (reply,) = share(app, WJ_01)
+    assert reply.text == texts.LOCATION_HERE.format(grid="望江社区第一网格") and agent.received == []
+
+
+def test_a_photo_without_an_open_case_is_kept_for_the_report_asked_for(app, agent):
+    (reply,) = photo(app, "AgAD-a")
+    assert reply.text == texts.PHOTO_KEPT and agent.received == []
+    assert pending(app) == ["AgAD-a"]
+
+
+def test_a_photo_is_attached_to_the_residents_open_case_and_names_it(app, agent):
+    case = open_case(app)
+    (reply,) = photo(app, "AgAD-b")
+    assert reply.text == texts.PHOTO_ADDED.format(number=case.number)
+    assert photos_of(app, case.number) == ["AgAD-b"]
+
+
+def test_a_photo_during_a_report_waits_for_that_report_not_the_open_case(app, agent):
+    case = open_case(app)
+    agent.in_form("r-1", "report_form", "description")
+    (reply,) = photo(app, "AgAD-c")
+    assert reply.text == texts.PHOTO_FOR_REPORT and agent.received == []
+    assert photos_of(app, case.number) == [] and pending(app) == ["AgAD-c"]
+
+
+def test_a_photos_caption_is_handled_as_a_message_after_the_photo_is_kept(app, agent):
+    replies = photo(app, "AgAD-d", caption="三号楼楼道灯坏了")
+    assert replies[0].text == texts.PHOTO_FOR_REPORT  # the caption starts the report it goes with
+    assert agent.texts == ["3号楼楼道灯坏了"] and pending(app) == ["AgAD-d"]
+
+
+def test_a_handed_off_residents_photo_and_location_are_kept_for_staff(app, agent, handed_off):
+    case = open_case(app)
+    photo(app, "AgAD-e", caption="漏水的地方")
+    share(app, WJ_01)
+    assert agent.received == [] and photos_of(app, case.number) == ["AgAD-e"]
+    assert messages_kept(app, handed_off.handoff_id) == [("resident", "[照片] 漏水的地方"),
+                                                         ("resident", "[位置] 30.59350, 114.29180")]
+
+
+def test_a_photo_while_adding_details_goes_to_that_case_not_the_latest(app, agent):
+    detailed = open_case(app)
+    latest = open_case(app, user="r-1")
+    assert latest.number != detailed.number
+    agent.in_form("r-1", "detail_form", "detail_text", detail_case=detailed.number)
+    (reply,) = photo(app, "AgAD-f")
+    assert reply.text == texts.PHOTO_ADDED.format(number=detailed.number)
+    assert photos_of(app, detailed.number) == ["AgAD-f"] and photos_of(app, latest.number) == []

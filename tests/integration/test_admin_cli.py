@@ -291,3 +291,25 @@ def test_staff_end_a_handoff_and_the_resident_is_asked_to_rate_it(civic):
                             .where(deliveries.c.recipient == "resident:r-5")).scalars().all()
     assert told == ["handoff_ended"]
     assert "not handed off" in cli(civic, "handoff", "show", "r-5").stdout
+
+
+def test_staff_answer_a_handed_off_resident_in_their_chat(civic):
+    from bot.dispatcher import Dispatcher
+    from bot.notices import Renderer
+    from bot.senders import FakeSender
+    from civic.services import handoff
+
+    refused = cli(civic, "handoff", "reply", "r-6", "您好", "--as", "cc-liang")
+    assert refused.returncode == 1  # nobody is handed off
+    with civic.uow() as uow:
+        handoff.request_handoff(uow, civic.services, actor=Actor.resident("r-6"), reason="asked",
+                                summary="想问问", now=NOW)
+    done = cli(civic, "handoff", "reply", "r-6", "您好，我是社区的工作人员", "--as", "cc-liang")
+    assert done.returncode == 0, done.stderr
+    assert "staff: 您好，我是社区的工作人员" in cli(civic, "handoff", "show", "r-6").stdout
+    sender = FakeSender()
+    import asyncio
+    asyncio.run(Dispatcher(civic, Renderer(civic.services.district), sender)
+                .dispatch_once(dt.datetime.now(dt.timezone.utc), recipients=["resident:r-6"]))
+    name = civic.services.district.staff["cc-liang"].name
+    assert sender.texts("resident:r-6") == [f"工作人员 {name}：您好，我是社区的工作人员"]

@@ -27,7 +27,7 @@ from civic.domain import events as ev
 from civic.domain import recipients as rules
 from civic.domain.actors import Actor
 from civic.domain.points import Reward
-from civic.services import accounts, cases, commands, handoff, mediation, points
+from civic.services import accounts, cases, commands, evidence, handoff, mediation, points
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.timezone.utc)  # Wednesday 10:00 Shanghai
@@ -75,6 +75,8 @@ def scenario(civic) -> None:
     move(a.number, worker, "progress", note="已订配件")
     move(a.number, leader, "extend", new_due=NOW + 10 * DAY, note="等配件")
     move(a.number, Actor.resident("r-1"), "detail", note="二楼和三楼之间")
+    with civic.uow() as uow:
+        evidence.attach_photo(uow, actor=Actor.resident("r-1"), file_id="AgACAgUAAxkBAAIB", now=NOW)
     move(a.number, Actor.resident("r-2"), "hurry", now=NOW + HOUR)
     move(a.number, leader, "escalate", note="居民着急")
     a = move(a.number, leader, "resolve", note="已换灯泡")
@@ -144,6 +146,9 @@ def scenario(civic) -> None:
     with civic.uow() as uow:
         handoff.request_handoff(uow, civic.services, actor=Actor.resident("r-8"), reason="asked",
                                 summary="我的电话13812345678，想找人问问", now=NOW)
+    with civic.uow() as uow:
+        handoff.reply_from_staff(uow, civic.services, actor=centre, resident_id="r-8",
+                                 text="您好，低保请带户口本到社区办理", now=NOW + HOUR)
     with civic.uow() as uow:
         handoff.end_handoff(uow, actor=centre, now=NOW + HOUR, resident_id="r-8")
 

@@ -9,6 +9,7 @@ nothing is kept without a commit.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime as dt
 
 from civic.adapters.repository import AbstractCaseRepository
@@ -96,13 +97,42 @@ class FakeAccounts:
         self._residents[resident.id] = copy.deepcopy(resident)
 
 
+class FakeEvidence:
+    """Photos, as civic.adapters.evidence_repository keeps them."""
+
+    def __init__(self, rows: list):
+        self._rows = rows
+
+    def find(self, resident_id: str, file_id: str):
+        return next((r for r in self._rows if (r.resident_id, r.file_id) == (resident_id, file_id)), None)
+
+    def add(self, *, resident_id, file_id, received_at, case_number=None, kind="photo") -> int:
+        from civic.adapters.evidence_repository import Evidence
+
+        self._rows.append(Evidence(len(self._rows) + 1, resident_id, kind, file_id, received_at, case_number,
+                                   received_at if case_number else None))
+        return len(self._rows)
+
+    def pending(self, resident_id: str, since: dt.datetime) -> list:
+        return [r for r in self._rows
+                if r.resident_id == resident_id and r.case_number is None and r.received_at >= since]
+
+    def attach(self, ids: list[int], case_number: str, at: dt.datetime) -> None:
+        self._rows[:] = [dataclasses.replace(r, case_number=case_number, attached_at=at)
+                         if r.id in ids and r.case_number is None else r for r in self._rows]
+
+    def for_case(self, case_number: str) -> list:
+        return [r for r in self._rows if r.case_number == case_number]
+
+
 class FakeStore:
-    """What outlives a unit of work: the committed cases, profiles and outbox."""
+    """What outlives a unit of work: the committed cases, profiles, photos and outbox."""
 
     def __init__(self):
         self.cases: dict[str, Case] = {}
         self.counters: dict[dt.date, int] = {}
         self.residents: dict = {}
+        self.evidence: list = []
         self.outbox: list = []
 
 
@@ -115,8 +145,10 @@ class FakeUnitOfWork:
         # Work on copies, so that leaving without a commit keeps nothing.
         self._cases, self._counters = dict(self.store.cases), dict(self.store.counters)
         self._residents = dict(self.store.residents)
+        self._evidence = list(self.store.evidence)
         self.cases = FakeCaseRepository(self._cases, self._counters)
         self.accounts = FakeAccounts(self._residents)
+        self.evidence = FakeEvidence(self._evidence)
         self.events: list = []
         return self
 
@@ -131,4 +163,5 @@ class FakeUnitOfWork:
         self.events = []
         self.store.cases, self.store.counters = dict(self._cases), dict(self._counters)
         self.store.residents = dict(self._residents)
+        self.store.evidence = list(self._evidence)
         self.commits += 1

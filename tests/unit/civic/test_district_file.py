@@ -36,6 +36,7 @@ communities:
           - {name: 长路, from: 2, to: 50, side: even}
           - {name: 长路, from: 51, to: 99}
 office_hours: ["08:30-12:00", "13:30-17:30"]
+examples: {place: 甲小区3号楼, road: 长路17号, home: 甲小区3号楼2单元}
 categories:
   parking:      {assignee: grid_worker, informed: [urban_management]}
   elderly_care: {assignee: social_worker, informed: [grid_worker]}
@@ -336,3 +337,102 @@ def test_a_file_that_is_not_yaml_is_refused_by_name(tmp_path):
 def test_a_missing_file_is_refused_by_name(tmp_path):
     with pytest.raises(DistrictDataError, match="nothing.yml: file: cannot be read"):
         load_district(tmp_path / "nothing.yml")
+
+
+# --- Grid areas (for shared locations) ------------------------------------------------
+
+SQUARE_1 = [[30.5900, 114.3000], [30.5900, 114.3010], [30.5890, 114.3010], [30.5890, 114.3000]]
+SQUARE_2 = [[30.5900, 114.3010], [30.5900, 114.3020], [30.5890, 114.3020], [30.5890, 114.3010]]
+
+
+def with_areas(area_1, area_2) -> dict:
+    data = small_district()
+    grid_entry(data, "E-1")["area"] = area_1
+    grid_entry(data, "E-2")["area"] = area_2
+    return data
+
+
+def test_grids_sharing_a_border_load_with_their_areas(tmp_path):
+    from civic.domain.geometry import Circle, Polygon
+
+    district = load_district(write(tmp_path, with_areas(
+        {"polygon": SQUARE_1}, {"centre": [30.5895, 114.3025], "radius_m": 48})))
+    assert district.grids["E-1"].area == Polygon(tuple(tuple(p) for p in SQUARE_1))
+    assert district.grids["E-2"].area == Circle((30.5895, 114.3025), 48.0)
+
+
+def test_a_closed_ring_loses_its_repeated_corner(tmp_path):
+    district = load_district(write(tmp_path, with_areas({"polygon": SQUARE_1 + [SQUARE_1[0]]}, None)))
+    assert len(district.grids["E-1"].area.points) == 4 and district.grids["E-2"].area is None
+
+
+def test_every_grid_of_the_real_district_has_an_area():
+    district = load_district(ROOT / "data" / "district.yml")
+    assert [g.id for g in district.grids.values() if g.area is None] == []
+
+
+@pytest.mark.parametrize("area_2, entry", [
+    # A square shifted half its width into the first one.
+    ({"polygon": [[30.5900, 114.3005], [30.5900, 114.3015], [30.5890, 114.3015], [30.5890, 114.3005]]},
+     "grid E-2: area overlaps the area of grid E-1"),
+    # The same square twice: no corner strictly inside the other, no edge crossing.
+    ({"polygon": SQUARE_1}, "grid E-2: area overlaps the area of grid E-1"),
+    # A small square wholly inside the first one.
+    ({"polygon": [[30.5897, 114.3003], [30.5897, 114.3006], [30.5894, 114.3006], [30.5894, 114.3003]]},
+     "grid E-2: area overlaps the area of grid E-1"),
+    # A circle whose centre is outside the square but whose radius reaches into it (50 m east).
+    ({"centre": [30.5895, 114.3015], "radius_m": 60}, "grid E-2: area overlaps the area of grid E-1"),
+])
+def test_overlapping_areas_are_refused(tmp_path, area_2, entry):
+    assert f"{tmp_path / 'district.yml'}: {entry}" in refusal(tmp_path, with_areas({"polygon": SQUARE_1}, area_2))
+
+
+def test_two_circles_overlap_when_their_centres_are_closer_than_the_radii(tmp_path):
+    # The centres are 111 m apart (0.001° of latitude).
+    touching = with_areas({"centre": [30.5900, 114.30], "radius_m": 55}, {"centre": [30.5910, 114.30], "radius_m": 55})
+    load_district(write(tmp_path, touching))
+    overlapping = with_areas({"centre": [30.5900, 114.30], "radius_m": 60}, {"centre": [30.5910, 114.30], "radius_m": 60})
+    assert "grid E-2: area overlaps the area of grid E-1" in refusal(tmp_path, overlapping)
+
+
+@pytest.mark.parametrize("area, problem", [
+    ({"centre": [114.30, 30.59], "radius_m": 200}, "grid E-1: area: centre: [114.3, 30.59] is not [latitude, longitude]"),
+    ({"centre": [30.59], "radius_m": 200}, "grid E-1: area: centre: expected [latitude, longitude], got [30.59]"),
+    ({"centre": [30.59, 114.30], "radius_m": 0}, "grid E-1: area: radius_m must be a number of metres from 1 to 5000, got 0"),
+    ({"centre": [30.59, 114.30]}, "grid E-1: area: radius_m must be a number of metres"),
+    ({"centre": [30.59, 114.30], "radius_m": 20000}, "radius_m must be a number of metres from 1 to 5000, got 20000"),
+    ({"centre": [30.59, 114.30], "radius_m": 200, "polygon": SQUARE_1}, "grid E-1: area: expected either"),
+    ({"radius_m": 200}, "grid E-1: area: expected either"),
+    ({"polygon": SQUARE_1, "radius_m": 5}, "grid E-1: area: unknown keys radius_m"),
+    ({"polygon": SQUARE_1[:2]}, "grid E-1: area: polygon needs at least 3 corners, got 2"),
+    ({"polygon": [SQUARE_1[0], ["30.58", 114.3], SQUARE_1[2]]}, "grid E-1: area: corner 2: expected [latitude, longitude]"),
+    ({"polygon": [SQUARE_1[0], SQUARE_1[2], SQUARE_1[1], SQUARE_1[3]]}, "grid E-1: area: polygon edges cross each other"),
+    ({"polygon": [[30.59, 114.30], [30.591, 114.30], [30.592, 114.30]]}, "grid E-1: area: polygon encloses less than 100 m²"),
+    ("30.59,114.30", "grid E-1: area: expected either"),
+])
+def test_a_bad_area_is_refused_by_grid_and_problem(tmp_path, area, problem):
+    assert problem in refusal(tmp_path, with_areas(area, None))
+
+
+def test_the_example_addresses_are_loaded():
+    district = load_district(ROOT / "data" / "district.yml")
+    assert (district.examples.place, district.examples.road) == ("望江花园3号楼", "清溪路18号")
+
+
+@pytest.mark.parametrize("examples, problem", [
+    (None, "examples: missing"),
+    ({"place": "甲小区3号楼", "road": "长路17号"}, "examples: missing home"),
+    ({"place": "乙小区3号楼", "road": "长路17号", "home": "甲小区3号楼2单元"},
+     "examples: place '乙小区3号楼' is not a place of one grid"),
+])
+def test_example_addresses_must_be_places_of_one_grid(tmp_path, examples, problem):
+    data = small_district()
+    data["examples"] = examples
+    if examples is None:
+        del data["examples"]
+    assert problem in refusal(tmp_path, data)
+
+
+def test_a_circle_listed_before_the_polygon_it_reaches_into_is_refused_too(tmp_path):
+    circle_first = with_areas({"centre": [30.5895, 114.3025], "radius_m": 60}, {"polygon": SQUARE_2})
+    assert "grid E-2: area overlaps the area of grid E-1" in refusal(tmp_path, circle_first)

@@ -214,3 +214,49 @@ def test_the_escalation_chain_runs_worker_leader_command_centre(district):
 
 def test_the_escalation_chain_of_an_unknown_grid_is_the_command_centre_at_every_level(district):
     assert escalation_chain(district, None) == ("cc-jiang", "cc-jiang", "cc-jiang")
+
+
+# --- A shared location ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lat, lon, grid_id", [
+    (30.5935, 114.2918, "WJ-01"),   # the middle of a polygon grid
+    (30.5984, 114.2990, "WJ-03"),   # the corner of WJ-03 that bulges north along the river
+    (30.5957, 114.3080, "QX-02"),
+    (30.59125, 114.30838, "QX-04"),  # the centre of a circle grid
+    (30.59300, 114.30838, "QX-04"),  # 195 m north of it, inside the 230 m radius
+    (30.5815, 114.2950, "JX-03"),
+    (30.5822, 114.3084, "HP-03"),
+])
+def test_a_location_inside_a_grids_area_finds_that_grid(district, lat, lon, grid_id):
+    from civic.domain.routing import grid_at
+
+    assert grid_at(district, lat, lon).id == grid_id
+
+
+@pytest.mark.parametrize("lat, lon", [
+    (30.6100, 114.3000),  # a kilometre north of the street
+    (30.5895, 114.3105),  # the corner of QX-04's square that its circle leaves out
+    (30.59335, 114.30838),  # 234 m north of QX-04's centre: just outside its radius
+    (-30.5935, 114.2918),  # the right numbers in the southern hemisphere
+])
+def test_a_location_outside_every_area_finds_no_grid(district, lat, lon):
+    from civic.domain.routing import grid_at
+
+    assert grid_at(district, lat, lon) is None
+
+
+def test_a_location_on_a_border_two_grids_share_goes_to_the_first_in_the_file(district):
+    from civic.domain.routing import grid_at
+
+    # WJ-01 and WJ-02 share the line at longitude 114.2935.
+    assert grid_at(district, 30.5935, 114.2935).id == "WJ-01"
+    assert grid_at(district, 30.5935, 114.29351).id == "WJ-02"
+
+
+def test_a_grid_without_an_area_is_never_found_by_location(district):
+    from civic.domain.routing import grid_at
+
+    unmapped = dataclasses.replace(district, grids={
+        gid: dataclasses.replace(g, area=None) if gid == "WJ-01" else g for gid, g in district.grids.items()})
+    assert grid_at(unmapped, 30.5935, 114.2918) is None

@@ -1,0 +1,224 @@
+"""The resident side of Telegram: an update in, the turn, the replies out.
+
+A thin adapter (README, "Channels: one turn, thin adapters"): it maps an update to an
+``Incoming``, runs the turn and sends the replies, through the inbox (bot/telegram/
+inbox.py) so that a kill at any moment loses nothing and a replay has no second effect.
+
+- Private chats only run the dialogue. In groups the bot answers a command with one
+  line pointing to the private chat and stays silent otherwise; channel posts are
+  never answered (an answer there would be public). Nothing in a group or channel
+  reaches the dialogue or the store beyond the inbox row.
+- A button press is answered at once (the spinner stops), then the turn runs; the
+  pressed message's keyboard is removed, since pressing answered its question.
+- When the turn asks for the resident's own phone, a reply keyboard offers to share it
+  (request_contact); the next turn's replies remove it.
+- Text goes out plain, without parse_mode, split at line breaks below 4,096 characters.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import traceback
+
+from telegram import Message, ReplyKeyboardRemove, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from actions import texts
+from bot.app import Application
+from bot.buttons import Button
+from bot.telegram.inbox import ANSWERED, Inbox, inbox_call
+from bot.telegram.keyboards import contact_keyboard, inline_keyboard, split_text
+from bot.turn import BUTTON, CONTACT, LOCATION, OTHER, PHOTO, TEXT, Incoming, Reply
+
+log = logging.getLogger(__name__)
+
+SEND_TRIES = 3
+PRIVATE = ChatType.PRIVATE
+# Message content the turn answers with what the bot can take, by Telegram's field name.
+OTHER_KINDS = (("sticker", "sticker"), ("voice", "voice"), ("audio", "voice"), ("video", "video"),
+               ("video_note", "video"), ("animation", "video"), ("document", "document"))
+
+
+class Blocked(Exception):
+    """The resident blocked the bot: nothing more can be sent to them."""
+
+
+def incoming_of(update: Update) -> Incoming | None:
+    """What a resident sent in a private chat, or None when it is nothing for the turn."""
+    key = str(update.update_id)
+    if update.callback_query is not None:
+        query = update.callback_query
+        return Incoming(str(query.from_user.id), BUTTON, data=query.data or "", key=key)
+    if update.edited_message is not None:
+        return Incoming(str(update.edited_message.from_user.id), OTHER, what="edited", key=key)
+    message = update.message
+    if message is None or message.from_user is None:
+        return None
+    user, at = str(message.from_user.id), message.date
+    if message.text is not None:
+        return Incoming(user, TEXT, text=message.text, at=at, key=key)
+    if message.contact is not None:
+        own = message.contact.user_id is not None and message.contact.user_id == message.from_user.id
+        return Incoming(user, CONTACT, phone=message.contact.phone_number, own_contact=own, at=at, key=key)
+    if message.location is not None:
+        where = (message.location.latitude, message.location.longitude)
+        return Incoming(user, LOCATION, location=where, what="location", at=at, key=key)
+    if message.photo:
+        return Incoming(user, PHOTO, file_id=message.photo[-1].file_id, what="photo", at=at, key=key)
+    for field, what in OTHER_KINDS:
+        if getattr(message, field, None) is not None:
+            return Incoming(user, OTHER, what=what, at=at, key=key)
+    return Incoming(user, OTHER, what="other", at=at, key=key)
+
+
+def _kind(update: Update) -> str:
+    incoming = incoming_of(update) if _private(update) else None
+    if incoming is not None:
+        return incoming.what or incoming.kind
+    return next((name for name, value in update.to_dict().items() if name != "update_id" and value), "?")
+
+
+def _private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == PRIVATE
+
+
+def _outgoing(chat_id: int, reply: Reply) -> dict:
+    """A reply as the inbox records it (JSON), before it is sent."""
+    return {"chat_id": chat_id, "text": reply.text, "buttons": [[b.title, b.data] for b in reply.buttons],
+            "asks_phone": reply.asks_phone}
+
+
+class TelegramChannel:
+    def __init__(self, app: Application, inbox: Inbox):
+        self.app, self.inbox = app, inbox
+        # Chats showing the share-my-phone keyboard. Kept in memory: after a restart a
+        # keyboard left up goes away with the next phone question's answer.
+        self._phone_keyboard: set[int] = set()
+        self.handled = 0  # updates handled to the end (for the log and the bench)
+
+    async def on_update(self, update: Update, context) -> None:
+        """python-telegram-bot's handler callback (a TypeHandler for every Update)."""
+        await self.handle(update, context.bot)
+
+    async def handle(self, update: Update, bot) -> None:
+        row = await inbox_call(self.inbox.fresh_or_begin, update.update_id)
+        if row is None:  # handled before (delivered again after a restart), or given up
+            return
+        started = time.monotonic()
+        while True:
+            try:
+                if row.state == ANSWERED:
+                    outgoing = row.replies  # the turn ran; only sending was cut short
+                else:
+                    outgoing = await self._answer(update, bot)
+                    await inbox_call(self.inbox.answered, update.update_id, outgoing)
+                await self._send_all(bot, outgoing)
+            except Blocked:
+                log.info("update %s: the resident blocked the bot; nothing sent", update.update_id)
+            except Exception as error:
+                # Never the update's words in the log, and so not the error's message either
+                # (a database error quotes its parameters): the type and the frames only.
+                log.error("update %s failed: %s\n%s", update.update_id, type(error).__name__,
+                          "".join(traceback.format_tb(error.__traceback__)).rstrip())
+                given_up = await inbox_call(self.inbox.attempt_failed, update.update_id,
+                                          type(error).__name__, self.app.clock())
+                if not given_up:
+                    row = await inbox_call(self.inbox.begin, update.update_id) or row
+                    await asyncio.sleep(0.2)
+                    continue
+                if _private(update):
+                    await self._quietly(bot.send_message(update.effective_chat.id, texts.TURN_FAILED))
+                return
+            await inbox_call(self.inbox.done, update.update_id, self.app.clock())
+            self.handled += 1
+            # What happened, never what was said: no text, number or place in the log.
+            log.info("update %s (%s) from chat %s handled in %.0f ms, %d replies", update.update_id,
+                     _kind(update), update.effective_chat.id if update.effective_chat else "-",
+                     (time.monotonic() - started) * 1000, len(outgoing))
+            return
+
+    async def _answer(self, update: Update, bot) -> list[dict]:
+        """Run the turn (or the group answer) and return the replies to send."""
+        if update.channel_post is not None or update.edited_channel_post is not None:
+            return []
+        if not _private(update):
+            message = update.message
+            if message is not None and (message.text or "").startswith("/"):
+                return [{"chat_id": message.chat.id, "text": texts.GROUP_PRIVATE_ONLY, "buttons": [],
+                         "asks_phone": False}]
+            if update.callback_query is not None:
+                await self._quietly(update.callback_query.answer())
+            return []
+        incoming = incoming_of(update)
+        if incoming is None:
+            return []
+        chat_id = update.effective_chat.id
+        if update.callback_query is not None:
+            # Answered before the turn runs, so the spinner stops at once.
+            await self._quietly(update.callback_query.answer())
+        replies = await self.app.turn.handle(incoming)
+        if update.callback_query is not None and isinstance(update.callback_query.message, Message):
+            # The press answered that question (or it was stale): its keyboard goes.
+            pressed = update.callback_query.message
+            if pressed.reply_markup is not None:
+                await self._quietly(bot.edit_message_reply_markup(chat_id, pressed.message_id,
+                                                                  reply_markup=None))
+        return [_outgoing(chat_id, reply) for reply in replies]
+
+    async def _send_all(self, bot, outgoing: list[dict]) -> None:
+        for item in outgoing:
+            chat_id = item["chat_id"]
+            keyboard = inline_keyboard([Button(title, data) for title, data in item["buttons"]])
+            pieces = split_text(item["text"]) or ([] if keyboard is None else ["…"])
+            removing = chat_id in self._phone_keyboard and not item["asks_phone"]
+            if removing and keyboard is not None and len(pieces) < 2:
+                # A message carries one markup: the inline one wins, a short word closes
+                # the phone keyboard first.
+                await self._send(bot, chat_id, texts.PHONE_KEYBOARD_CLOSED, ReplyKeyboardRemove())
+                removing = False
+                self._phone_keyboard.discard(chat_id)
+            for number, piece in enumerate(pieces, 1):
+                markup = keyboard if number == len(pieces) else None
+                if markup is None and removing:
+                    markup, removing = ReplyKeyboardRemove(), False
+                    self._phone_keyboard.discard(chat_id)
+                await self._send(bot, chat_id, piece, markup)
+            if item["asks_phone"]:
+                await self._send(bot, chat_id, texts.SHARE_PHONE_HINT, contact_keyboard(texts.SHARE_PHONE))
+                self._phone_keyboard.add(chat_id)
+
+    async def _send(self, bot, chat_id: int, text: str, markup) -> None:
+        """One message; flood control waited as told, a network error tried again (a
+        send that timed out may have arrived: that one can reach the resident twice)."""
+        for attempt in range(1, SEND_TRIES + 1):
+            try:
+                await bot.send_message(chat_id, text, reply_markup=markup)
+                return
+            except Forbidden as error:
+                raise Blocked() from error
+            except RetryAfter as error:
+                if attempt == SEND_TRIES:
+                    raise
+                wait = error.retry_after
+                await asyncio.sleep(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
+            except BadRequest as error:  # never accepted as it is: not tried again
+                log.error("a reply to chat %s was refused: %s", chat_id, error.message)
+                return
+            except NetworkError:
+                if attempt == SEND_TRIES:
+                    raise
+                await asyncio.sleep(0.5 * attempt)
+
+    @staticmethod
+    async def _quietly(call) -> None:
+        """A call whose failure changes nothing for the resident (answering an old
+        press, removing a keyboard already gone)."""
+        try:
+            await call
+        except Forbidden:
+            raise Blocked() from None
+        except TelegramError as error:
+            log.info("ignored: %s", getattr(error, "message", error))
