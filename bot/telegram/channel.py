@@ -92,8 +92,11 @@ def _outgoing(chat_id: int, reply: Reply) -> dict:
 
 
 class TelegramChannel:
-    def __init__(self, app: Application, inbox: Inbox):
+    def __init__(self, app: Application, inbox: Inbox, throttle=None):
         self.app, self.inbox = app, inbox
+        # The same throttle as the deliveries' sender: replies and pushed notices
+        # together keep Telegram's limits (one message a second per chat, 30 overall).
+        self.throttle = throttle
         # Chats showing the share-my-phone keyboard. Kept in memory: after a restart a
         # keyboard left up goes away with the next phone question's answer.
         self._phone_keyboard: set[int] = set()
@@ -195,7 +198,11 @@ class TelegramChannel:
         send that timed out may have arrived: that one can reach the resident twice)."""
         for attempt in range(1, SEND_TRIES + 1):
             try:
-                await bot.send_message(chat_id, text, reply_markup=markup)
+                if self.throttle is None:
+                    await bot.send_message(chat_id, text, reply_markup=markup)
+                else:
+                    async with self.throttle.slot(chat_id):
+                        await bot.send_message(chat_id, text, reply_markup=markup)
                 return
             except Forbidden as error:
                 raise Blocked() from error
@@ -203,7 +210,11 @@ class TelegramChannel:
                 if attempt == SEND_TRIES:
                     raise
                 wait = error.retry_after
-                await asyncio.sleep(wait.total_seconds() if hasattr(wait, "total_seconds") else wait)
+                wait = wait.total_seconds() if hasattr(wait, "total_seconds") else wait
+                if self.throttle is None:
+                    await asyncio.sleep(wait)
+                else:  # the chat waits for everyone who sends to it, deliveries included
+                    self.throttle.pause(wait, chat_id)
             except BadRequest as error:  # never accepted as it is: not tried again
                 log.error("a reply to chat %s was refused: %s", chat_id, error.message)
                 return

@@ -33,6 +33,7 @@ from bot.app import Application
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.inbox import Inbox, Row, inbox_call
 from bot.telegram.ordering import PerChatProcessor
+from bot.telegram.throttle import Throttle
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +120,7 @@ def build(app: Application, settings: Settings) -> Bot:
                    inbox=inbox, clock=app.clock)
     processor = PerChatProcessor(inbox, workers=settings.workers)
     ptb = ApplicationBuilder().bot(bot).concurrent_updates(processor).build()
-    channel = TelegramChannel(app, inbox)
+    channel = TelegramChannel(app, inbox, throttle=Throttle())
     ptb.add_handler(TypeHandler(Update, channel.on_update))
 
     async def replay(row: Row) -> None:
@@ -153,7 +154,8 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event | None
             await wired.processor.replay_all(left)
         await ptb.start()
         dispatcher = asyncio.create_task(
-            run_dispatcher(app, TelegramSender(ptb.bot, app.codec, app.clock), dispatch_stop),
+            run_dispatcher(app, TelegramSender(ptb.bot, app.codec, app.clock,
+                                               throttle=wired.channel.throttle), dispatch_stop),
             name="dispatcher")
         if settings.webhook_url:
             webhook = await _start_webhook(wired, settings)
