@@ -30,6 +30,8 @@ class State(str, enum.Enum):
 OPEN = frozenset({State.RECEIVED, State.DISPATCHED, State.ACCEPTED, State.IN_PROGRESS, State.REOPENED})
 SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
 UNRATED_CLOSE_AFTER = dt.timedelta(days=7)
+# Notes and reasons fit a chat message: the chat itself refuses longer text (bot/turn.py).
+MAX_NOTE = 2000
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,7 +113,15 @@ class Case:
     def _require_note(note: str, move: str) -> str:
         if not (note or "").strip():
             raise NoteRequired(f"{move} needs a note")
-        return note.strip()
+        return Case._bounded(note, move)
+
+    @staticmethod
+    def _bounded(note: str, move: str) -> str:
+        """A note or reason must fit a chat message: the chat refuses longer text too."""
+        note = (note or "").strip()
+        if len(note) > MAX_NOTE:
+            raise IllegalMove(f"the note of {move} is longer than {MAX_NOTE} characters")
+        return note
 
     def _record(self, actor: Actor, action: str, at: dt.datetime, to: State | None = None,
                 note: str = "", **data) -> None:
@@ -156,6 +166,7 @@ class Case:
     def contact(self, actor: Actor, at: dt.datetime, note: str = "") -> None:
         self._require(self._is_assignee(actor), actor, "contact")
         self._require_state("contact", State.ACCEPTED, State.IN_PROGRESS)
+        note = self._bounded(note, "contact")
         self.contacted_at = self.contacted_at or at
         self._record(actor, ev.CONTACTED, at, note=note)
 
@@ -203,6 +214,9 @@ class Case:
         self._require(self._is_leader(actor) or self._is_centre(actor), actor, "extend")
         self._require_state("extend", *OPEN)
         reason = self._require_note(reason, "extend")
+        if new_due <= at or (self.resolve_due is not None and new_due <= self.resolve_due):
+            raise IllegalMove(f"a new deadline of case {self.number} must be later than now "
+                              "and than the current one")
         previous, self.resolve_due = self.resolve_due, new_due
         self._record(actor, ev.EXTENDED, at, note=reason, new_due=new_due.isoformat(),
                      previous_due=previous.isoformat() if previous else None)
@@ -214,6 +228,7 @@ class Case:
         self._require_state("rate", State.RESOLVED)
         if satisfaction not in SATISFACTION:
             raise IllegalMove(f"unknown satisfaction {satisfaction!r}")
+        reason = self._bounded(reason, "rate")
         self.solved, self.satisfaction = solved, satisfaction
         if solved and satisfaction != "dissatisfied":
             self.closed_at = at
@@ -245,7 +260,7 @@ class Case:
     def withdraw(self, actor: Actor, at: dt.datetime, reason: str = "") -> None:
         self._require(self._is_reporter(actor), actor, "withdraw")
         self._require_state("withdraw", *OPEN)
-        self._record(actor, ev.WITHDRAWN, at, State.WITHDRAWN, reason)
+        self._record(actor, ev.WITHDRAWN, at, State.WITHDRAWN, self._bounded(reason, "withdraw"))
 
     def add_detail(self, actor: Actor, at: dt.datetime, note: str) -> None:
         """The reporter adds to an open case; the assignee is told."""

@@ -162,6 +162,33 @@ def test_an_extension_moves_the_resolve_deadline_and_is_kept_in_history():
     assert case.history[-1].action == "extended" and case.history[-1].note == "等待配件"
 
 
+@pytest.mark.parametrize("new_due", [T0, T0 + HOUR - dt.timedelta(minutes=1), DUE.resolve],
+                         ids=["before now", "just before now", "the current deadline"])
+def test_an_extension_must_be_later_than_now_and_than_the_current_deadline(new_due):
+    case = new_case(State.IN_PROGRESS)
+    with pytest.raises(IllegalMove):
+        case.extend(CENTRE, new_due, T0 + HOUR, "等待配件")
+    assert case.resolve_due == DUE.resolve and case.history[-1].action != "extended"
+
+
+@pytest.mark.parametrize("move", [
+    lambda c, note: c.note_progress(WORKER, T0 + 2 * HOUR, note),
+    lambda c, note: c.contact(WORKER, T0 + 2 * HOUR, note),
+    lambda c, note: c.resolve(WORKER, T0 + 2 * HOUR, note),
+    lambda c, note: c.withdraw(REPORTER, T0 + 2 * HOUR, note),
+], ids=["progress", "contact", "resolve", "withdraw"])
+def test_a_note_longer_than_a_chat_message_is_refused_and_changes_nothing(move):
+    from civic.domain.case import MAX_NOTE
+
+    case = new_case(State.IN_PROGRESS)
+    state, entries = case.state, len(case.history)
+    with pytest.raises(IllegalMove):
+        move(case, "漏" * (MAX_NOTE + 1))
+    assert (case.state, len(case.history)) == (state, entries)
+    move(case, "漏" * MAX_NOTE)  # as long as a chat message may be: fine
+    assert len(case.history) == entries + 1
+
+
 def test_the_reporter_may_withdraw_before_it_is_resolved():
     case = new_case(State.IN_PROGRESS)
     case.withdraw(REPORTER, T0 + HOUR, "已自行解决")
