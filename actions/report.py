@@ -233,7 +233,7 @@ class ValidateReportForm(FormValidator):
     def validate_contact_phone(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         picked = choice(tracker)
         if picked == "skip" or (tracker.get_slot("requested_slot") == "contact_phone"
-                                and yes_or_no(tracker) is False) or re.fullmatch(r"(跳过|不留|不用了?)", text(tracker)):
+                                and yes_or_no(tracker) is False) or re.fullmatch(r"(跳过|不留了?|不用了?)[。!！]*", text(tracker)):
             return accept("contact_phone", "none")
         if picked == "profile":
             return accept("contact_phone", runtime.profile(tracker).phone)

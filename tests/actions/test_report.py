@@ -323,8 +323,8 @@ def test_a_good_answer_resets_the_failures(civic, dispatcher, domain):
     assert updates == {"contact_phone": "13812345678", "form_failures": 0.0}
 
 
-@pytest.mark.parametrize("said,entities", [("跳过", []), ("不用了", []), ("不留", []),
-                                           ('/inform{"choice": "skip"}', pick("skip"))])
+@pytest.mark.parametrize("said,entities", [("跳过", []), ("不用了", []), ("不留", []), ("不留了", []),
+                                           ("不留了。", []), ('/inform{"choice": "skip"}', pick("skip"))])
 def test_the_phone_may_be_skipped(civic, dispatcher, domain, said, entities):
     updates = validate("contact_phone", said, dispatcher, domain, text=said, entities=entities)
     assert updates["contact_phone"] == "none"
