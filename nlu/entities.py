@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
-from nlu.address import find_addresses
+from nlu.address import could_name_a_place, find_addresses
 from nlu.timeparse import find_times
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -60,12 +60,26 @@ def merge(model_entities: list[dict], rules: list[dict]) -> list[dict]:
     """Rule entities, plus model entities that no rule entity overlaps.
 
     Where both find a span the rule's value wins: it is normalised and resolved.
+    Only a house number said alone (2号楼) gives way to a model address that adds
+    a name before it (星河湾2号楼), since rules know no name there.
     """
-    kept = [
-        e for e in model_entities
-        if _plausible(e) and not any(_overlaps(e, r) for r in rules)
-    ]
+    model = [e for e in model_entities if _plausible(e)]
+    named = [e for e in model if any(_names_house_number(e, r) for r in rules)]
+    rules = [r for r in rules if not any(_names_house_number(e, r) for e in named)]
+    kept = named + [e for e in model if e not in named and not any(_overlaps(e, r) for r in rules)]
     return sorted(rules + kept, key=lambda e: e["start"])
+
+
+def _names_house_number(model: dict, rule: dict) -> bool:
+    """The model's address is a name followed by the rule's bare house number."""
+    if model.get("entity") != "address" or rule["entity"] != "address":
+        return False
+    if not rule["value"][:1].isdigit() and not rule["value"].startswith("第"):
+        return False
+    if not (model["start"] < rule["start"] and rule["end"] <= model["end"]):
+        return False
+    prefix = str(model.get("value", ""))[:rule["start"] - model["start"]]
+    return could_name_a_place(prefix)
 
 
 def _plausible(entity: dict) -> bool:

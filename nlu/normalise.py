@@ -30,12 +30,19 @@ def _digits(match: re.Match) -> str:
     return match.group(1) if value is None else str(value)
 
 
+def _house_digits(match: re.Match) -> str:
+    # 两 alone counts (两栋楼, 两单元) unless 号 makes it a number (两号楼).
+    if match.group(1) == "两" and not match.string.startswith("号", match.end()):
+        return match.group(1)
+    return _digits(match)
+
+
 def normalise(text: str) -> str:
     """Return the normal form of a resident's message."""
     text = unicodedata.normalize("NFKC", text)
     text = _SPACES.sub(" ", text).strip()
     if not text.isascii():
         text = _to_simplified()(text)
-        text = _HOUSE_NUMBER.sub(_digits, text)
+        text = _HOUSE_NUMBER.sub(_house_digits, text)
         text = _ROOM_NUMBER.sub(_digits, text)
     return text

@@ -34,6 +34,10 @@ _BUILDING = re.compile(r"^第?(\d+)(?=号楼|号院|栋|幢|座|号|-\d|$)")
 # A house number right after a road name: 18号, 18号院, 18-2.
 _HOUSE = re.compile(r"^(\d+)(?=号|-\d|$)")
 _SIDE_LABELS = {"odd": "单号", "even": "双号", "both": ""}
+# What may follow a short alias that names its place: nothing, a number, 小区, a gate,
+# or words of where (金桂3栋, 阳光小区, 望花东门, 东湖那边).
+_AFTER_SHORT_ALIAS = re.compile(r"$|[^\u4e00-\u9fa5]|小区|[东南西北]{1,2}门|这|那|附近|旁边|边上|对面|门口|"
+                                r"一带|周边|隔壁|后面|前面|里|的|楼|栋|幢|单元")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,7 +86,8 @@ def resolve_address(district: District, text: str) -> Resolution:
         return Resolution(UNKNOWN, None)
     places = _place_names(district)
     for kinds in (("estate", "road", "landmark"), ("community",)):
-        found = _longest_match(text, {s: p for s, p in places.items() if any(x.kind in kinds for x in p)})
+        found = _longest_match(text, {s: p for s, p in places.items()
+                                      if any(x.kind in kinds for x in p) and _names_here(text, s, p)})
         if found is not None:
             surface, end = found
             tail = text[end:]
@@ -100,6 +105,20 @@ def resolve_address(district: District, text: str) -> Resolution:
     if candidates:
         return Resolution(AMBIGUOUS, None, candidates)
     return Resolution(UNKNOWN, None)
+
+
+def place_of(district: District, text: str) -> str | None:
+    """The estate, road, landmark or community an address names, without the building
+    or door: what is kept of a resident's address when their data is erased."""
+    text = re.sub(r"\s+", "", text or "").upper()
+    places = _place_names(district)
+    found = _longest_match(text, places)
+    if found is None:
+        return None
+    place = places[found[0]][0]
+    if place.kind == "community":
+        return district.communities[place.canonical].name
+    return place.canonical
 
 
 def _place_names(district: District) -> dict[str, list[_Place]]:
@@ -128,6 +147,14 @@ def _place_names(district: District) -> dict[str, list[_Place]]:
         for landmark in grid.landmarks:
             add([landmark.name, *landmark.aliases], _Place("landmark", landmark.name))
     return names
+
+
+def _names_here(text: str, surface: str, places: list[_Place]) -> bool:
+    """A short alias (金桂, 东湖) names its place unless more of another name follows
+    it: 金桂路, 东湖小学 and 书香门第小区 are places outside the district (triage)."""
+    if len(surface) > 2 or any(surface == p.canonical.upper() for p in places):
+        return True
+    return _AFTER_SHORT_ALIAS.match(text, text.find(surface) + len(surface)) is not None
 
 
 def _longest_match(text: str, surfaces: Iterable[str]) -> tuple[str, int] | None:

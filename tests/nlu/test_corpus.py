@@ -1,9 +1,10 @@
 """Real resident letters (a fixed sample of ../shared/corpus; `make bench-corpus` runs all
-7,142 through `python -m nlu classify`): a letter about a problem is heard as a report."""
+7,142 through `python -m nlu classify`): every letter gets an answer in the classify
+contract. Which letters should be reports is measured on the labelled letters
+(tests/nlu/test_letters.py): most letters of the corpus are no street office's matter."""
 import json
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -26,16 +27,6 @@ def letters() -> list[str]:
 @pytest.fixture(scope="module")
 def heard(understanding, dev_now):
     return [understanding.parse(letter, dev_now) for letter in letters()[::EVERY]]
-
-
-def test_letters_about_problems_are_heard_as_reports(heard):
-    intents = Counter(result["intent"] for result in heard)
-    assert intents["report"] / len(heard) >= 0.80, intents.most_common()
-
-
-def test_few_letters_are_turned_away(heard):
-    turned_away = [r["text"][:60] for r in heard if r["intent"] == "out_of_scope"]
-    assert len(turned_away) / len(heard) <= 0.05, turned_away
 
 
 def test_every_answer_keeps_the_classify_contract(heard):

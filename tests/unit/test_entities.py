@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from nlu.entities import find_case_ids, find_phones, local_now, rule_entities
+from nlu.entities import find_case_ids, find_phones, local_now, merge, rule_entities
 from nlu.normalise import normalise
 
 
@@ -49,3 +49,36 @@ def test_one_message_with_every_kind():
 def test_local_now_is_shanghai_whatever_the_clock_zone():
     utc = dt.datetime(2026, 12, 31, 17, 30, tzinfo=dt.timezone.utc)
     assert local_now(utc) == dt.datetime(2027, 1, 1, 1, 30)
+
+
+def test_a_house_number_said_alone_is_an_address():
+    text = normalise("二号楼一单元楼道灯坏了 电话13812345678")
+    entities = rule_entities(text, dt.datetime(2026, 11, 18, 10))
+    assert [(e["entity"], e["value"]) for e in entities] == [
+        ("address", "2号楼1单元"), ("phone", "13812345678")]
+
+
+def test_a_place_outside_the_district_next_to_a_time():
+    text = normalise("学校附近今天下午三点半有人烧垃圾")
+    entities = rule_entities(text, dt.datetime(2026, 11, 18, 10))
+    assert [(e["entity"], e["value"]) for e in entities] == [
+        ("address", "学校附近"), ("time", "2026-11-18T15:30")]
+
+
+def address(start, end, value):
+    return {"entity": "address", "start": start, "end": end, "value": value}
+
+
+def test_the_rule_house_number_wins_over_a_model_span_missing_its_first_numeral():
+    rules = rule_entities("2号楼1单元")
+    assert merge([address(1, 6, "号楼1单元")], rules) == rules
+
+
+def test_a_model_name_before_a_house_number_said_alone_is_kept():
+    model = address(0, 6, "星河湾2号楼")
+    assert merge([model], rule_entities("星河湾2号楼楼下")) == [model]
+
+
+def test_a_model_span_with_more_than_a_name_before_the_house_number_is_not_kept():
+    rules = rule_entities("我住2号楼")
+    assert merge([address(0, 5, "我住2号楼")], rules) == rules

@@ -26,3 +26,17 @@ def test_normal_form(raw, normal):
 def test_normal_form_is_stable():
     text = "清溪新村二十一号楼三单元五零一 楼道灯坏了 十分不方便"
     assert normalise(normalise(text)) == normalise(text)
+
+
+@pytest.mark.parametrize(
+    "raw, normal",
+    [
+        ("二号楼一单元", "2号楼1单元"),
+        ("十二号楼三单元", "12号楼3单元"),
+        ("两号楼", "2号楼"),  # 两 with 号 is a number
+        ("两栋楼之间", "两栋楼之间"),  # otherwise it counts
+        ("两单元都停电", "两单元都停电"),
+    ],
+)
+def test_numerals_at_the_start_of_a_house_number(raw, normal):
+    assert normalise(raw) == normal

@@ -1,0 +1,35 @@
+"""The blind set (tests/nlu/blind.tsv, see BLIND.md) stays blind: frozen as written, and
+no training example shares a run of 8 characters with any of its messages, so a
+figure measured on it is a figure on messages the model never saw."""
+import csv
+import hashlib
+from pathlib import Path
+
+from nlu.model import ROOT
+
+BLIND = Path(__file__).with_name("blind.tsv")
+# The file as its author wrote it (commit eafde1e). Never edit it: write a new set.
+FROZEN_SHA256 = "c3715b59be519c974800723e950b1b2c512ca10a995169b97ad7cd99365e2e64"
+RUN = 8
+
+
+def blind_messages() -> list[str]:
+    with BLIND.open(encoding="utf-8", newline="") as rows:
+        return [row["text"] for row in csv.DictReader(rows, delimiter="\t")]
+
+
+def training_texts() -> list[str]:
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    return [example.get("text") for example in load_data(str(ROOT / "data" / "nlu")).training_examples]
+
+
+def test_the_blind_set_is_frozen():
+    assert hashlib.sha256(BLIND.read_bytes()).hexdigest() == FROZEN_SHA256
+
+
+def test_no_training_example_shares_8_characters_with_a_blind_message():
+    training = "\n".join(training_texts())
+    shared = {message: run for message in blind_messages()
+              for run in (message[i:i + RUN] for i in range(len(message) - RUN + 1)) if run in training}
+    assert shared == {}
