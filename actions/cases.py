@@ -5,14 +5,14 @@ import re
 from typing import Any
 
 from rasa_sdk import Action
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions import runtime, texts
-from actions.common import (FormValidator, accept, another_errand, button, by_words, choice, entity, reject,
-                            text, too_long)
+from actions.common import (FormValidator, accept, another_errand, button, by_words, choice, entity, intent,
+                            reject, stop_here, text, too_long)
 from actions.texts import (ACTIONS, CATEGORIES, SATISFACTION, STATES, STEPS, deadline_lines, handler_text,
                            local, when)
-from civic.domain.case import OPEN
+from civic.domain.case import OPEN, AlreadyHurried
 from civic.domain.commands import Detail, Hurry, Rate, Withdraw
 from civic.domain.errors import CaseNotFound, DomainError, NotAllowed
 from civic.services import cases, commands
@@ -122,6 +122,13 @@ class ActionHurryCase(Action):
         except CaseNotFound:
             dispatcher.utter_message(text=texts.CASE_NOT_FOUND_SHORT.format(number=number))
             return []
+        except AlreadyHurried as already:  # counted once per working half-day
+            if already.reply_by is not None:
+                said = texts.HURRIED_ALREADY.format(number=number, when=when(already.reply_by, now))
+            else:
+                said = texts.HURRIED_ALREADY_LATE.format(number=number, when=when(already.counts_again, now))
+            dispatcher.utter_message(text=said)
+            return []
         except DomainError:
             dispatcher.utter_message(text=texts.CANNOT_HURRY.format(number=number))
             return []
@@ -140,6 +147,11 @@ class ActionWithdrawCase(Action):
         return "action_withdraw_case"
 
     def run(self, dispatcher, tracker, domain):
+        from actions.welcome import typed_other_press
+
+        typed = typed_other_press(dispatcher, tracker, domain, ActionWithdrawCase)
+        if typed is not None:  # "确认撤回" typed, read as withdraw_case
+            return typed
         number = _target(dispatcher, tracker, texts.WITHDRAW, "withdraw_case", OPEN_STATES)
         if number is None:
             return []
@@ -182,7 +194,12 @@ class ActionStartDetail(Action):
 
     def run(self, dispatcher, tracker, domain):
         number = entity(tracker, "case_id") or tracker.get_slot("detail_case")
-        if not number:
+        if number:
+            refusal = _detail_refusal(tracker, number)
+            if refusal:  # refused before any question is asked
+                dispatcher.utter_message(text=refusal)
+                number = None
+        else:
             candidates = [v for v in _own_cases(tracker) if v.state in OPEN_STATES]
             if len(candidates) == 1:
                 number = candidates[0].number
@@ -192,10 +209,31 @@ class ActionStartDetail(Action):
                                                   for v in candidates[:8]])
             else:
                 dispatcher.utter_message(text=texts.NO_OPEN_CASES)
+        if not number:
+            return [SlotSet("detail_case", None), SlotSet("detail_text", None), stop_here()]
         detail = text(tracker)
         inline = re.sub(r"^.{0,12}?(补充|还有|另外|漏说了)[一下点几句的情况:：，,\s]*", "", detail)
         return [SlotSet("detail_case", number), SlotSet("form_failures", 0.0),
                 SlotSet("detail_text", inline if number and len(inline) >= 5 and inline != detail else None)]
+
+
+def _own_view(tracker, number: str):
+    """The resident's own report by number, else None (someone else's, followed or unknown)."""
+    try:
+        with runtime.civic().reader() as uow:
+            view = cases.case_for_resident(uow, actor=runtime.resident(tracker), number=number)
+    except CaseNotFound:
+        return None
+    return view if view.own else None
+
+
+def _detail_refusal(tracker, number: str) -> str | None:
+    view = _own_view(tracker, number)
+    if view is None:
+        return texts.NOT_YOUR_REPORT.format(number=number)
+    if view.state not in OPEN_STATES:
+        return texts.CANNOT_ADD_DETAIL.format(number=number)
+    return None
 
 
 class ValidateDetailForm(FormValidator):
@@ -244,10 +282,32 @@ class ActionSubmitDetail(Action):
 
 SOLVED = {"solved": True, "unsolved": False}
 # First match wins: the negative forms contain the positive words.
-SOLVED_WORDS = ((r"没(有)?解决|未解决|还没好|没弄好|没修好|不行", "unsolved"),
+SOLVED_WORDS = ((r"没(有)?解决|未解决|还没(有)?好|没(有)?弄好|没(有)?修好|还没修|不行", "unsolved"),
                 (r"解决了|好了|弄好了|修好了|已解决", "solved"))
-SATISFACTION_WORDS = (("不满意", "dissatisfied"), ("基本满意|还行|一般", "basically_satisfied"),
+SATISFACTION_WORDS = ((r"不(太|怎么|是很|很)?满意", "dissatisfied"), ("基本满意|还行|还可以|一般|凑合", "basically_satisfied"),
                       ("满意", "satisfied"))
+# Outside any question, only a short "解决了" / "没解决" answers the notice "问题解决了吗？".
+NOTICE_ANSWER = re.compile(r"解决|好|修|弄")
+
+
+def typed_solved(tracker) -> str | None:
+    """"解决了" / "没解决" (好了, 还没好, 没修好, ...) typed as a short answer, else None."""
+    said = re.sub(r"[\s。.!！,，~～啊呀吧呢的]+$", "", text(tracker))
+    if len(said) > 10 or not NOTICE_ANSWER.search(said):
+        return None
+    return by_words(said, SOLVED_WORDS)
+
+
+def _rating_refusal(tracker, number: str) -> str | None:
+    """Why this case cannot be rated now, or None; someone else's case is "not found"."""
+    view = _own_view(tracker, number)
+    if view is None:
+        return texts.NOT_YOUR_REPORT.format(number=number)
+    if view.state in OPEN_STATES:
+        return texts.CANNOT_RATE_YET.format(number=number)
+    if view.state != "resolved":
+        return texts.CANNOT_RATE_STATE.format(number=number, state=STATES.get(view.state, view.state))
+    return None
 
 
 class ActionStartRating(Action):
@@ -257,21 +317,40 @@ class ActionStartRating(Action):
     def run(self, dispatcher, tracker, domain):
         number = entity(tracker, "case_id")
         events = [SlotSet("satisfaction", None), SlotSet("rate_reason", None), SlotSet("form_failures", 0.0)]
-        if choice(tracker) not in SOLVED:
-            events.append(SlotSet("solved", None))
+        # A press of 解决了/没解决 (or its words typed, "评价一下，没解决") answers the first question.
+        solved = choice(tracker) if choice(tracker) in SOLVED else typed_solved(tracker)
+        events.append(SlotSet("solved", solved))
         if not number:
             waiting = _own_cases(tracker, {"resolved"})
             if len(waiting) == 1:
                 number = waiting[0].number
             elif waiting:
+                answered = {"choice": solved} if solved else {}
                 dispatcher.utter_message(text=texts.WHICH_CASE_RATE,
-                                         buttons=[button(v.number, "rate_case", case_id=v.number) for v in waiting[:8]])
+                                         buttons=[button(texts.CASE_BUTTON.format(
+                                             number=v.number, category=CATEGORIES.get(v.category, "")),
+                                             "rate_case", case_id=v.number, **answered) for v in waiting[:8]])
             else:
                 dispatcher.utter_message(text=texts.NOTHING_TO_RATE)
-        elif not any(v.number == number and v.state == "resolved" for v in _own_cases(tracker)):
-            dispatcher.utter_message(text=texts.CANNOT_RATE.format(number=number))
-            number = None
-        return events + [SlotSet("rate_case", number)]
+        else:
+            refusal = _rating_refusal(tracker, number)
+            if refusal:
+                dispatcher.utter_message(text=refusal)
+                number = None
+        events.append(SlotSet("rate_case", number))
+        return events if number else events + [stop_here()]  # nothing to rate: no question
+
+
+def rate_from_typed(dispatcher, tracker, domain) -> list | None:
+    """A typed 解决了/没解决 outside any question answers the resolved notice (its buttons
+    are not in the conversation): the resident's one case awaiting a rating is rated as
+    if the button was pressed; with several, which one is asked. None: not such an answer,
+    or nothing awaits a rating."""
+    if choice(tracker) or not typed_solved(tracker) or not _own_cases(tracker, {"resolved"}):
+        return None
+    events = ActionStartRating().run(dispatcher, tracker, domain)
+    started = any(e.get("event") == "slot" and e.get("name") == "rate_case" and e.get("value") for e in events)
+    return events + [FollowupAction("rating_form")] if started else events
 
 
 class AskSolved(Action):
@@ -299,6 +378,10 @@ class AskSatisfaction(Action):
 class ValidateRatingForm(FormValidator):
     def name(self) -> str:
         return "validate_rating_form"
+
+    def typed_words(self, slot, tracker) -> bool:
+        words = {"solved": SOLVED_WORDS, "satisfaction": SATISFACTION_WORDS}.get(slot)
+        return bool(words and intent(tracker) != "cancel" and by_words(text(tracker), words))
 
     async def required_slots(self, domain_slots, dispatcher, tracker, domain):
         if not tracker.get_slot("rate_case"):

@@ -54,6 +54,17 @@ class ActionNotUnderstood(Action):
         return "action_not_understood"
 
     def run(self, dispatcher, tracker, domain):
+        from actions.cases import show_case
+        from actions.common import entity, text
+        from actions.welcome import typed_answer
+
+        typed = typed_answer(dispatcher, tracker, domain, ActionNotUnderstood)
+        if typed is not None:  # a typed button label, or 没解决 after the resolved notice
+            return typed
+        number = entity(tracker, "case_id")
+        if number and text(tracker).strip(" 。.，,!！?？") == number:  # a case number alone
+            show_case(dispatcher, tracker, number)
+            return []
         misses = 0
         for event in reversed(tracker.events):
             if event.get("event") != "user":

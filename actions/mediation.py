@@ -9,8 +9,8 @@ from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 
 from actions import runtime, texts
-from actions.common import (FormValidator, accept, another_errand, button, by_words, choice, entity, offer,
-                            offered_just_now, reject, text, too_long, yes_or_no)
+from actions.common import (ANY, NO, SKIP, YES, FormValidator, accept, another_errand, button, by_words, choice,
+                            entity, intent, offer, offered, offered_just_now, reject, text, too_long, yes_or_no)
 from actions.texts import MODES, SHANGHAI, SPECIALITIES, local, mask_phone, when
 from civic.domain.accounts import InvalidPhone, mobile_number
 from civic.domain.errors import DomainError
@@ -149,6 +149,18 @@ class ValidateMediationForm(FormValidator):
     async def required_slots(self, domain_slots, dispatcher, tracker, domain):
         return [] if tracker.get_slot("booking_confirmed") == "none" else domain_slots
 
+    def typed_words(self, slot, tracker) -> bool:
+        said = text(tracker)
+        if slot == "other_phone":  # "不用了" skips the phone even when read as cancel
+            return bool(SKIP.fullmatch(said))
+        if intent(tracker) == "cancel":
+            return False
+        if slot == "mediator":
+            return bool(ANY.search(said)) or any(m.name in said for m in _mediators())
+        if slot == "slot_start":  # "明天上午9点" read as book_mediation
+            return bool(ANY.search(said)) or bool(find_times(_time_text(said), local_now(runtime.now(tracker))))
+        return slot == "booking_confirmed" and bool(YES.match(said) or NO.match(said))
+
     def validate_dispute(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         value = (value or "").strip()
         if tracker.get_slot("requested_slot") == "dispute" and another_errand(tracker):
@@ -171,7 +183,7 @@ class ValidateMediationForm(FormValidator):
         return updates
 
     def validate_other_phone(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
-        if choice(tracker) == "skip" or yes_or_no(tracker) is False or re.fullmatch(r"(跳过|不知道|没有|不方便)", text(tracker)):
+        if choice(tracker) == "skip" or yes_or_no(tracker) is False or SKIP.fullmatch(text(tracker)):
             return accept("other_phone", "none")
         if value == "none":
             return accept("other_phone", "none")
@@ -184,12 +196,21 @@ class ValidateMediationForm(FormValidator):
     def validate_mediator(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         picked = choice(tracker) or ""
         mediators = _mediators()
-        if picked == "any" or re.search(r"都可以|随便|都行|安排", text(tracker)):
+        if picked == "any" or ANY.search(text(tracker)) or "安排" in text(tracker):
             return accept("mediator", "any")
         found = next((m for m in mediators if m.id == picked or (m.name in text(tracker)) or m.id == value), None)
         if found is None:
             return reject(dispatcher, tracker, "mediator", texts.PICK_MEDIATOR)
         return accept("mediator", found.id)
+
+    def extract_mode(self, dispatcher, tracker, domain) -> dict[str, Any]:
+        """A typed label ("到调解室", "线上调解") reads as book_mediation, which the domain's
+        mapping leaves to the "start a booking" rule: here it answers the mode question."""
+        if tracker.get_slot("requested_slot") != "mode" or choice(tracker) \
+                or intent(tracker) in ("cancel", "request_human"):
+            return {}
+        said = by_words(text(tracker), MODE_WORDS)
+        return {"mode": said} if said else {}
 
     def validate_mode(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         # A button of another question (the "改时间" reschedule:<id> that prefills the mode)
@@ -211,7 +232,12 @@ class ValidateMediationForm(FormValidator):
             except ValueError:
                 return reject(dispatcher, tracker, "slot_start", texts.PICK_TIME)
             return self._match(dispatcher, tracker, wanted, None, now)
-        spans = find_times(text(tracker), local_now(now))
+        spans = find_times(_time_text(text(tracker)), local_now(now))
+        if not spans and ANY.search(text(tracker)):  # "随便": the first time offered, else the first free
+            firsts = [c for c in (_offered_time(b) for b in offered(tracker)) if c] or free_slots(tracker, limit=1)
+            if not firsts:
+                return reject(dispatcher, tracker, "slot_start", texts.ALL_TAKEN)
+            return self._match(dispatcher, tracker, firsts[0], None, now)
         if not spans:
             return reject(dispatcher, tracker, "slot_start", texts.TIME_NOT_UNDERSTOOD)
         span = spans[0]
@@ -253,6 +279,21 @@ class ValidateMediationForm(FormValidator):
         if answer is False:
             return {"booking_confirmed": None, "slot_start": None}
         return accept("booking_confirmed", "yes")
+
+
+def _time_text(said: str) -> str:
+    """A typed time as the parser reads it: "周四 9:30" and a slot button's label
+    "11月25日(周三)10:00" without the space and the weekday after a date."""
+    said = re.sub(r"(\d+日)\s*[(（](周|星期)[一二三四五六日天][)）]", r"\1", said)
+    return re.sub(r"\s+", "", said)
+
+
+def _offered_time(offered_button: dict) -> dt.datetime | None:
+    found = re.search(r'"choice":\s*"(\d{4}-\d\d-\d\dT[^"]+)"', offered_button.get("payload") or "")
+    try:
+        return dt.datetime.fromisoformat(found.group(1)) if found else None
+    except ValueError:
+        return None
 
 
 def _refusal(tracker, wanted: dt.datetime):
@@ -314,6 +355,11 @@ class ActionMyBookings(Action):
         return "action_my_bookings"
 
     def run(self, dispatcher, tracker, domain):
+        from actions.welcome import typed_other_press
+
+        typed = typed_other_press(dispatcher, tracker, domain, ActionMyBookings)
+        if typed is not None:  # "确认取消" typed, read as my_bookings
+            return typed
         picked = choice(tracker) or ""
         now = runtime.now(tracker)
         civic = runtime.civic()

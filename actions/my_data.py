@@ -10,7 +10,7 @@ from actions import runtime, texts
 from actions.common import FormValidator, accept, button, choice, entity, reject, text, too_long
 from actions.texts import mask_phone
 from civic.domain.routing import UNKNOWN, resolve_address
-from civic.services import accounts
+from civic.services import accounts, erasure
 
 
 class ActionMyData(Action):
@@ -18,6 +18,11 @@ class ActionMyData(Action):
         return "action_my_data"
 
     def run(self, dispatcher, tracker, domain):
+        from actions.welcome import typed_other_press
+
+        typed = typed_other_press(dispatcher, tracker, domain, ActionMyData)
+        if typed is not None:  # "确认删除" typed, read as my_data: the rule's form finds nothing to ask
+            return typed + [SlotSet("new_address", "unchanged")]
         picked = choice(tracker)
         if picked == "delete" or ("删" in text(tracker) or "注销" in text(tracker)):
             dispatcher.utter_message(text=texts.CONFIRM_DELETE,
@@ -66,8 +71,17 @@ class ActionSubmitAddress(Action):
         return [SlotSet("new_address", None)]
 
 
+# Tells the channel to forget this conversation (Rasa's tracker) once the turn is saved.
+FORGET_CONVERSATION = {"forget_conversation": True}
+
+
 def delete_data(dispatcher, tracker) -> list:
-    with runtime.civic().uow() as uow:
-        kept = accounts.delete_my_data(uow, actor=runtime.resident(tracker), now=runtime.now(tracker))
-    dispatcher.utter_message(text=texts.DATA_DELETED.format(kept=kept))
+    core = runtime.civic()
+    with core.uow() as uow:
+        erased = erasure.erase_my_data(uow, core.services, actor=runtime.resident(tracker),
+                                       now=runtime.now(tracker))
+    cancelled = (texts.DATA_DELETED_BOOKINGS.format(count=erased.bookings_cancelled)
+                 if erased.bookings_cancelled else "")
+    dispatcher.utter_message(text=texts.DATA_DELETED.format(kept=erased.cases, cancelled=cancelled))
+    dispatcher.utter_message(json_message=FORGET_CONVERSATION)
     return [SlotSet("welcomed", False)]

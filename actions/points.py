@@ -7,7 +7,7 @@ from rasa_sdk import Action
 from rasa_sdk.events import SlotSet
 
 from actions import runtime, texts
-from actions.common import FormValidator, accept, button, choice, reject, text, yes_or_no
+from actions.common import NO, YES, FormValidator, accept, button, choice, intent, reject, text, yes_or_no
 from actions.texts import local
 from civic.domain.errors import DomainError
 from civic.domain.points import KINDS, NotEnoughPoints, OutOfStock, RewardNotFound
@@ -94,6 +94,10 @@ def _reward(reward_id):
 class ValidateRedeemForm(FormValidator):
     def name(self) -> str:
         return "validate_redeem_form"
+
+    def typed_words(self, slot, tracker) -> bool:
+        return slot == "redeem_confirmed" and intent(tracker) != "cancel" \
+            and bool(YES.match(text(tracker)) or NO.match(text(tracker)))
 
     def validate_reward(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         picked = choice(tracker) or value

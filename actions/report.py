@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 
 from actions import runtime
 from actions import texts
-from actions.common import (REPORT_PREFIX, FormValidator, accept, another_errand, button,
+from actions.common import (NO, REPORT_PREFIX, SKIP, YES, FormValidator, accept, another_errand, button,
                             choice, entity, intent, offer, offered_just_now, reject, shared_location,
                             text, too_long, yes_or_no)
 from actions.handoff import hand_off
@@ -27,7 +27,7 @@ NO_DETAILS = re.compile(r"^(你好|您好)?[,，]?(我)?(要|想)?(投诉|反映
                         r"(问题|情况|事情?)?[。！!]*$")
 MIN_DESCRIPTION = 5
 # An address the district data does not know must at least look like a place.
-PLACE_WORD = re.compile(r"[路街道巷弄号楼栋幢单元室区苑园村庄院场站桥门口旁边对面附近里湾城府]|\d")
+PLACE_WORD = re.compile(r"[路街道巷弄号楼栋幢单元室区苑园村庄院场站桥门口旁边对面附近里湾城府角]|胡同|\d")
 
 
 def _resets() -> list:
@@ -165,6 +165,12 @@ class ValidateReportForm(FormValidator):
             return domain_slots
         return [slot for slot in domain_slots if slot != "duplicate_choice"]
 
+    def typed_words(self, slot, tracker) -> bool:
+        if slot == "contact_phone":  # "不用了" skips the phone even when read as cancel
+            return bool(SKIP.fullmatch(text(tracker)))
+        return slot in ("report_confirmed", "duplicate_choice") and intent(tracker) != "cancel" \
+            and bool(YES.match(text(tracker)) or NO.match(text(tracker)))
+
     def validate_category(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         picked = choice(tracker)
         said = intent(tracker)
@@ -233,7 +239,7 @@ class ValidateReportForm(FormValidator):
     def validate_contact_phone(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         picked = choice(tracker)
         if picked == "skip" or (tracker.get_slot("requested_slot") == "contact_phone"
-                                and yes_or_no(tracker) is False) or re.fullmatch(r"(跳过|不留了?|不用了?)[。!！]*", text(tracker)):
+                                and yes_or_no(tracker) is False) or SKIP.fullmatch(text(tracker)):
             return accept("contact_phone", "none")
         if picked == "profile":
             return accept("contact_phone", runtime.profile(tracker).phone)
@@ -275,6 +281,16 @@ class ValidateReportForm(FormValidator):
         return [found.number] if found else None
 
 
+def submission_key(tracker) -> str | None:
+    """The conversation and the turn that confirmed the report. Replayed after a crash
+    (the case committed, the conversation not saved), the turn meets the same saved
+    conversation, so the key is the same and the case filed then is found."""
+    events = tracker.events
+    confirmed = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=0)
+    before = events[confirmed - 1].get("timestamp") if confirmed else None
+    return f"report:{tracker.sender_id}:{before}" if before else None
+
+
 class ActionSubmitReport(Action):
     """File the confirmed report (or follow the duplicate) and say who does what by when."""
 
@@ -298,7 +314,8 @@ class ActionSubmitReport(Action):
                 address=tracker.get_slot("address") or "", now=now,
                 contact_phone=phone if phone and phone != "none" else None,
                 grid_id=tracker.get_slot("grid_id"),
-                file_anyway=bool(duplicates) and tracker.get_slot("duplicate_choice") == "file")
+                file_anyway=bool(duplicates) and tracker.get_slot("duplicate_choice") == "file",
+                submission_key=submission_key(tracker))
         if isinstance(filed, cases.LikelyDuplicate):
             # Someone reported the same a moment after the confirmation checked: follow it,
             # and say how to report separately (the check then offers the choice).

@@ -48,10 +48,11 @@ def resident(tracker) -> Actor:
 def profile(tracker):
     """The resident's profile, created on first contact (consent is the first message).
 
-    Read without the write lock; only a first contact (or one after erasure) writes."""
+    Read without the write lock; only a first contact (or the first after an erasure,
+    which starts a new, empty profile) writes."""
     with civic().reader() as uow:
         found = accounts.profile(uow, actor=resident(tracker))
-    if found is None or found.erased_at is not None:
+    if found is None:
         with civic().uow() as uow:
             found = accounts.register(uow, actor=resident(tracker), display_name=None, now=now(tracker))
     return found

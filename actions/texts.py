@@ -17,6 +17,8 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from civic.domain.privacy import mask_phone  # noqa: F401 (the actions import it from here)
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 CATEGORIES = {
@@ -90,10 +92,6 @@ def handler_text(district, case) -> str:
     if grid is None:
         return f"{role}（地址未能对应到网格，由街道综合指挥中心分派）" if role != ROLES["command_centre"] else role
     return f"{grid.name}的{role}"
-
-
-def mask_phone(phone: str | None) -> str:
-    return f"{phone[:3]}****{phone[-4:]}" if phone and len(phone) >= 7 else (phone or "")
 
 
 # --- the district's words: every template names them, nothing here spells them -------
@@ -363,8 +361,9 @@ REDEEMED = "兑换成功！取货码：{code}\n请在工作时间凭取货码到
 
 # --- my data ------------------------------------------------------------------------------
 
-CONFIRM_DELETE = ("确定删除您的数据吗？会删除您的住址、手机号等资料，并把您的名字和联系方式从工单上去掉。"
-                  "已反映、正在办理的工单会保留（不带您的身份），街道会继续办完。")
+CONFIRM_DELETE = ("确定删除您的数据吗？会删除您的住址、手机号等资料和我们的聊天记录，"
+                  "并把您的名字、联系方式和门牌号从工单上去掉；还没到时间的调解预约会取消。"
+                  "已反映、正在办理的工单会保留（不带您的身份），街道会继续办完，但不再给您发进展。")
 DELETE_YES = "确认删除"
 DELETE_NO = "不删了"
 MY_DATA = "我们保存的您的资料：\n住址：{address}\n手机：{phone}\n" + PRIVACY
@@ -374,14 +373,16 @@ DELETE_MY_DATA = "删除我的数据"
 ADDRESS_AGAIN = "请写出小区和楼号，如“{example_home}”。"
 OUTSIDE_STREET = "“{address}”不在{street}的网格里，我先照此记下；反映问题时会再跟您确认地点。"
 ADDRESS_CHANGED = "已把您的住址改为：{address}。以后反映问题时我会先问是不是在这里。"
-DATA_DELETED = ("已删除您的资料。{kept} 个工单已去掉您的名字和联系方式，街道会继续办完。"
-                "以后再找我，会重新请您同意资料使用说明。")
+DATA_DELETED = ("已删除您的资料和聊天记录。{kept} 个工单已去掉您的名字和联系方式，街道会继续办完。"
+                "{cancelled}以后再找我，会当作新用户，重新请您同意资料使用说明。")
+DATA_DELETED_BOOKINGS = "{count} 个调解预约已取消，调解员已收到通知。"
 
 # --- deliveries (bot/notices.py puts them together per event and audience) -----------------
 
 OUTCOMES = {"settled": "调解成功", "not_settled": "未能达成一致", "referred_to_court": "建议通过法院解决"}
 TIERS = {"urgent": "紧急", "utilities": "水电气热", "ordinary": "一般", "complex": "复杂"}
-HANDOFF_REASONS = {"asked": "居民要求", "not_understood": "机器人两次没听懂", "urgent": "紧急情况"}
+HANDOFF_REASONS = {"asked": "居民要求", "not_understood": "机器人两次没听懂", "urgent": "紧急情况",
+                   "failed": "系统出错，居民的话已转来"}
 ANY_STAFF = "工作人员"  # a role the district does not name
 CASE_HEAD = "【工单 {number}】"
 # To the reporter
@@ -449,6 +450,7 @@ MEDIATOR_BOOKED = "【新调解预约 {booking}】{summary}。纠纷：{dispute}
 MEDIATOR_RESCHEDULED = "【调解预约 {booking}】改到{summary}（原定{previous}）。"
 MEDIATOR_CANCELLED = "【调解预约 {booking}】{when}的预约已取消。"
 MEDIATOR_CANCEL_REASON = "原因：{reason}"
+CANCEL_REASONS = {"erasure": "居民删除了个人数据"}  # reasons the system gives (civic.services.erasure)
 MEDIATOR_OUTCOME = "【调解预约 {booking}】结果已记录：{outcome}。"
 HANDOFF_REQUEST = "【转人工】居民 {resident} 请求人工服务（{reason}），请在{when}前回复。"
 HANDOFF_SAID = "最近说的：{summary}"
@@ -509,3 +511,24 @@ PHOTO_ADDED = "收到照片，已附到您的工单 {number}，工作人员可�
 PHOTO_KEPT = "收到照片。请说说是什么问题，提交后照片会一起附上。"
 PHOTO_FOR_STAFF = "[照片]"
 PHOTO_STAFF_NOTICE = "【工单 {number}】居民补充了{count}张照片，可在工单详情中查看。"
+
+# --- no silent failure (bot/turn.py, bot/agent.py): an action or service that failed -----
+# What the resident sent is kept for staff (a handoff); the traceback goes to the log, masked.
+
+SYSTEM_FAILED = "系统出了点问题，您说的内容已保存，工作人员会跟进"
+# What a resident sent, as staff read it when no words came with it (keyed by kind).
+SENT_FOR_STAFF = {"button": "[按了一个按钮]", "contact": "[分享了联系人]", "sticker": "[表情]",
+                  "voice": "[语音]", "video": "[视频]", "document": "[文件]",
+                  "edited": "[修改了一条消息]", "other": "[一条消息]"}
+
+# --- 催办 counted once per case per working half-day (actions/cases.py) -----------------
+
+HURRIED_ALREADY = ("工单 {number} 已催办过，工作人员已收到提醒，{when}前会有答复。"
+                   "到时还没有答复，可以再催办。")
+HURRIED_ALREADY_LATE = ("工单 {number} 已催办过，工作人员已收到提醒。这件事已超过办理时限，"
+                        "街道会继续督办；{when}后可以再催办。")
+
+# --- rating refused, with the reason (actions/cases.py, issue 13) ------------------------
+
+CANNOT_RATE_YET = "工单 {number} 还在办理中，现在不能评价。办结后我会请您评价。"
+CANNOT_RATE_STATE = "工单 {number} 现在是“{state}”，不能评价了。"

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from rasa_sdk import Action
-from rasa_sdk.events import ActionExecuted, ActiveLoop, SessionStarted, SlotSet
+from rasa_sdk.events import ActionExecuted, ActiveLoop, FollowupAction, SessionStarted, SlotSet
 
 from actions import runtime, texts
-from actions.common import yes_or_no
+from actions.common import entity, typed_press, yes_or_no
 
 FORM_SLOTS = ("category", "description", "address", "contact_phone", "report_confirmed",
               "duplicate_choice", "grid_id", "duplicates", "dispute", "other_party", "other_phone",
@@ -59,6 +59,10 @@ class ActionCancel(Action):
         return "action_cancel"
 
     def run(self, dispatcher, tracker, domain):
+        # A typed label read as cancel ("确认取消" of a booking, "取消预约"): what its press does.
+        typed = None if tracker.active_loop_name else typed_answer(dispatcher, tracker, domain, ActionCancel)
+        if typed is not None:
+            return typed
         if tracker.active_loop_name or tracker.get_slot("pending"):
             dispatcher.utter_message(text=texts.CANCELLED)
         else:
@@ -77,9 +81,18 @@ class ActionAnswerPending(Action):
         from actions.mediation import cancel_booking
         from actions.my_data import delete_data
 
+        from actions.cases import rate_from_typed
+
+        # 没解决 after the resolved notice answers the notice, not an older yes/no question.
+        rated = None if typed_press(tracker) else rate_from_typed(dispatcher, tracker, domain)
+        if rated is not None:
+            return rated + [SlotSet("pending", None)]
         pending = tracker.get_slot("pending") or ""
         answer = yes_or_no(tracker)
         if not pending:
+            typed = typed_answer(dispatcher, tracker, domain, ActionAnswerPending)
+            if typed is not None:
+                return typed
             dispatcher.utter_message(text=texts.NOTHING_PENDING)
             return []
         if answer is not True:
@@ -96,15 +109,78 @@ class ActionAnswerPending(Action):
         return events
 
 
-def _saying(action: str, words: str) -> type:
+def _saying(action: str, words: str, answers: bool = False) -> type:
     """An action that says one fixed text: small talk, whose words live in texts, not in
-    domain.yml responses (a change of wording there would retrain the model)."""
+    domain.yml responses (a change of wording there would retrain the model). ``answers``:
+    a typed answer read as this ("解决了，谢谢" after the resolved notice) is answered first."""
     def run(self, dispatcher, tracker, domain):
+        typed = typed_answer(dispatcher, tracker, domain, type(self)) if answers else None
+        if typed is not None:
+            return typed
         dispatcher.utter_message(text=words)
         return []
 
     return type(f"Say_{action}", (Action,), {"name": lambda self: action, "run": run})
 
 
-SAYINGS = [_saying("action_goodbye", texts.GOODBYE), _saying("action_thanks", texts.THANKS),
-           _saying("action_out_of_scope", texts.OUT_OF_SCOPE), _saying("action_what_to_do", texts.WHAT_TO_DO)]
+SAYINGS = [_saying("action_goodbye", texts.GOODBYE), _saying("action_thanks", texts.THANKS, answers=True),
+           _saying("action_out_of_scope", texts.OUT_OF_SCOPE, answers=True)]
+
+
+class ActionWhatToDo(Action):
+    """A bare answer outside any question; a case number alone shows that case, as the
+    welcome invites (someone else's or an unknown one: "not found")."""
+
+    def name(self) -> str:
+        return "action_what_to_do"
+
+    def run(self, dispatcher, tracker, domain):
+        from actions.cases import show_case
+
+        typed = typed_answer(dispatcher, tracker, domain, ActionWhatToDo)
+        if typed is not None:
+            return typed
+        number = entity(tracker, "case_id")
+        if number:
+            show_case(dispatcher, tracker, number)
+        else:
+            dispatcher.utter_message(text=texts.WHAT_TO_DO)
+        return []
+
+
+def typed_answer(dispatcher, tracker, domain, own: type) -> list | None:
+    """What pressing would have done, when the resident typed the label of a button just
+    offered and the model read it as a bare answer, yes/no, cancel or nothing (rules send
+    those to ``own``); or typed 解决了/没解决 after the resolved notice. None: neither."""
+    from actions.cases import (ActionHurryCase, ActionMyCases, ActionStartDetail, ActionStartRating,
+                               ActionWithdrawCase, rate_from_typed)
+    from actions.mediation import ActionMyBookings, ActionStartMediation
+    from actions.my_data import ActionMyData
+    from actions.points import ActionStartRedeem
+
+    pressed = (typed_press(tracker) or {}).get("intent")
+    plain = {"affirm": ActionAnswerPending, "deny": ActionAnswerPending, "hurry_case": ActionHurryCase,
+             "withdraw_case": ActionWithdrawCase, "check_case": ActionMyCases, "my_bookings": ActionMyBookings,
+             "cancel": ActionCancel}
+    # The rule's start action, then its form (unless the start found nothing to do: slot unset).
+    forms = {"rate_case": (ActionStartRating, "rate_case", "rating_form"),
+             "add_detail": (ActionStartDetail, "detail_case", "detail_form"),
+             "book_mediation": (ActionStartMediation, None, "mediation_form"),
+             "redeem": (ActionStartRedeem, None, "redeem_form"), "my_data": (ActionMyData, None, "address_form")}
+    if own in (plain.get(pressed), forms.get(pressed, (None,))[0]):
+        return None  # read right: ``own`` answers it
+    if pressed in plain:
+        return plain[pressed]().run(dispatcher, tracker, domain)
+    if pressed in forms:
+        start, slot, form = forms[pressed]
+        events = start().run(dispatcher, tracker, domain)
+        started = slot is None or any(e.get("event") == "slot" and e.get("name") == slot and e.get("value")
+                                      for e in events)
+        return events + [FollowupAction(form)] if started else events
+    return None if pressed else rate_from_typed(dispatcher, tracker, domain)
+
+
+def typed_other_press(dispatcher, tracker, domain, own: type) -> list | None:
+    """A typed label read as ``own``'s intent but another button's ("确认撤回" read as
+    withdraw_case, "确认删除" as my_data): what that press does. None: no such label."""
+    return typed_answer(dispatcher, tracker, domain, own) if typed_press(tracker) else None

@@ -34,6 +34,7 @@ from civic.bootstrap import Civic, load_services  # noqa: E402
 from civic.domain.actors import Actor  # noqa: E402
 from civic.domain.mediation import SlotTaken  # noqa: E402
 from civic.domain.points import NotEnoughPoints, OutOfStock, Reward  # noqa: E402
+from civic.services import accounts  # noqa: E402
 from civic.services import cases as handlers  # noqa: E402
 from civic.services import mediation  # noqa: E402
 from civic.services import points  # noqa: E402
@@ -127,13 +128,21 @@ def redemption_throughput(civic: Civic, threads: int = 8, attempts: int = 100,
     both the per-resident lock and the stock row are contended; then check that no
     balance went below zero and no more was handed out than was in stock."""
     price, grant = 10, 10 * (threads * attempts // residents + 5)
-    staff = handlers.staff_actor(civic.services.district, "gw-wj-01")
+    staff = handlers.staff_actor(civic.services.district, "cc-liang")  # awards anyone of the street
+    limits = civic.services.award_limits
     with civic.uow() as uow:
         points.sync_catalogue(uow, [Reward("bench-towel", "毛巾", price, stock)])
     for r in range(residents):
-        with civic.uow() as uow:
-            points.award(uow, civic.services, actor=staff, resident_id=f"bench-r-{r}",
-                         kind="public_virtue", amount=grant, reason="基准测试", key="bench", now=NOW)
+        with civic.uow() as uow:  # points go to registered residents
+            accounts.register(uow, actor=Actor.resident(f"bench-r-{r}"), display_name=None, now=NOW)
+        left, day = grant, 0
+        while left:  # one award a day, each within data/rewards.yml's limits
+            amount = min(left, limits.per_award, limits.per_resident_per_day)
+            with civic.uow() as uow:
+                points.award(uow, civic.services, actor=staff, resident_id=f"bench-r-{r}",
+                             kind="public_virtue", amount=amount, reason="基准测试", key=f"bench-{day}",
+                             now=NOW + dt.timedelta(days=day))
+            left, day = left - amount, day + 1
     outcomes = {"won": 0, "out": 0, "short": 0}
     lock = threading.Lock()
 

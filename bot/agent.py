@@ -4,17 +4,27 @@ Rasa 3.6 open source calls custom actions over HTTP. InProcessActions answers th
 calls with rasa_sdk's own executor in this process: one process to start, no port,
 and the same action code a separate action server would run (set ACTION_SERVER_URL
 to use one instead).
+
+An action that raises (or a separate server that fails to answer) is logged, masked,
+and answers with ``failed_action_response``: Rasa would log it and go on silently,
+the turn answers the resident instead (bot/failures.py).
 """
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 import os
 from pathlib import Path
 
+import aiohttp
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.utils.endpoints import ClientResponseError, EndpointConfig
 
-from bot.offload import coroutine_off_loop
+from bot.failures import failed_action_response, masked_traceback
+from bot.offload import coroutine_off_loop, off_loop
+
+log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,15 +39,39 @@ class InProcessActions(EndpointConfig):
 
     async def request(self, method: str = "post", subpath=None, content_type="application/json",
                       compress: bool = False, **kwargs):
-        from rasa_sdk.interfaces import ActionExecutionRejection, ActionNotFoundException
+        from rasa_sdk.interfaces import ActionExecutionRejection
 
         try:
             # The actions call the store synchronously: they run off the event loop.
             return await coroutine_off_loop(lambda: self.executor.run(kwargs["json"]))
-        except (ActionExecutionRejection, ActionNotFoundException) as error:
-            status = 400 if isinstance(error, ActionExecutionRejection) else 404
+        except ActionExecutionRejection as error:  # a form's: Rasa lets another policy predict
             body = {"error": error.message, "action_name": error.action_name}
-            raise ClientResponseError(status, "", json.dumps(body)) from None
+            raise ClientResponseError(400, "", json.dumps(body)) from None
+        except Exception as error:  # an unknown action too: the resident hears of it
+            return _failed(kwargs["json"], error)
+
+
+class ActionServer(EndpointConfig):
+    """A separate rasa_sdk server (ACTION_SERVER_URL): an action that failed there (an
+    error status other than a rejection) or no answer at all answers like one failed
+    in process."""
+
+    async def request(self, method: str = "post", subpath=None, content_type="application/json",
+                      compress: bool = False, **kwargs):
+        try:
+            return await super().request(method, subpath, content_type, compress, **kwargs)
+        except ClientResponseError as error:
+            if error.status == 400:  # a rejection: Rasa lets another policy predict
+                raise
+            return _failed(kwargs["json"], error)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            return _failed(kwargs["json"], error)
+
+
+def _failed(body: dict, error: Exception) -> dict:
+    action = str(body.get("next_action"))
+    log.error("action %s of %s failed:\n%s", action, body.get("sender_id"), masked_traceback(error))
+    return failed_action_response(action)
 
 
 def validate_action_results_with_one_validator() -> None:
@@ -74,6 +108,25 @@ class OffLoopSQLTrackerStore(SQLTrackerStore):
         save = super().save
         await coroutine_off_loop(lambda: save(tracker))
 
+    async def forget(self, sender_id: str) -> None:
+        """Delete every event of one sender's conversation (删除我的数据)."""
+        def forget():
+            with self.session_scope() as session:
+                session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
+                session.commit()
+        await off_loop(forget)
+
+
+async def forget_conversation(agent, sender_id: str) -> None:
+    """Delete one sender's conversation from the agent's tracker store (Rasa wraps
+    the store it was given in a FailSafeTrackerStore)."""
+    store = agent.tracker_store
+    store = getattr(store, "_tracker_store", store)
+    if isinstance(store, OffLoopSQLTrackerStore):
+        await store.forget(sender_id)
+    else:  # an in-memory store (tests)
+        getattr(store, "store", {}).pop(sender_id, None)
+
 
 def tracker_store(domain=None, path: str | None = None):
     """Rasa's conversations: SQLite beside the civic store unless TRACKER_DB names a file."""
@@ -91,7 +144,7 @@ def load_agent(model: Path, tracker_db: str | None = None):
     from rasa.core.agent import Agent
 
     url = os.environ.get("ACTION_SERVER_URL")
-    actions = EndpointConfig(url=url) if url else InProcessActions()
+    actions = ActionServer(url=url) if url else InProcessActions()
     agent = Agent(tracker_store=tracker_store(path=tracker_db), action_endpoint=actions)
     agent.load_model(str(model))
     return agent

@@ -12,6 +12,9 @@ registry (civic.domain.events) delivers; a test checks that none is missing.
   deadlines), a resident's detail or 催办, an escalation, a booking; the command
   centre's desk a handoff request. Phone numbers are masked: staff texts may be
   posted in a group chat.
+- every text passes civic.domain.privacy.mask (phones, ID numbers, house and room
+  numbers), notes written by staff included; the full phone and address are in the
+  case's detail for the one handling it.
 
 The words themselves, templates with named placeholders, are in the messages module
 (actions/texts.py); this module puts them together per event and audience.
@@ -20,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from typing import Callable
 
 from actions import texts
@@ -29,8 +31,7 @@ from actions.texts import (CATEGORIES, HANDOFF_REASONS, MODES, OUTCOMES, ROLES, 
 from bot.senders import Message
 from civic.domain import events as ev
 from civic.domain.case import OPEN
-
-MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+from civic.domain.privacy import mask
 
 
 class NoWords(LookupError):
@@ -248,7 +249,8 @@ MEDIATOR_WORDS: dict[str, Callable] = {
         previous=_at(due.data.get("previous_starts_at"), now)),
     ev.BOOKING_CANCELLED: lambda due, now, d: texts.MEDIATOR_CANCELLED.format(
         booking=due.data.get("booking_id"), when=_at(due.data.get("starts_at"), now))
-        + (texts.MEDIATOR_CANCEL_REASON.format(reason=due.data["reason"]) if due.data.get("reason") else ""),
+        + (texts.MEDIATOR_CANCEL_REASON.format(reason=texts.CANCEL_REASONS.get(due.data["reason"], due.data["reason"]))
+           if due.data.get("reason") else ""),
     ev.BOOKING_OUTCOME: lambda due, now, d: texts.MEDIATOR_OUTCOME.format(
         booking=due.data.get("booking_id"),
         outcome=OUTCOMES.get(due.data.get("outcome"), due.data.get("outcome", ""))),
@@ -257,7 +259,7 @@ MEDIATOR_WORDS: dict[str, Callable] = {
 
 def _handoff_requested(due, now, district):
     data = due.data
-    summary = MOBILE.sub(lambda m: mask_phone(m.group()), (data.get("summary") or "").strip())
+    summary = (data.get("summary") or "").strip()
     lines = [texts.HANDOFF_REQUEST.format(resident=data.get("resident_id"),
                                           reason=HANDOFF_REASONS.get(data.get("reason"), data.get("reason", "")),
                                           when=_at(data.get("answer_by"), now))]
@@ -290,7 +292,9 @@ def render(due, now: dt.datetime, district=None) -> Message:
         raise NoWords(f"no words for {due.name} to a {due.audience}")
     said = words(due, now, district)
     text, buttons = said if isinstance(said, tuple) else (said, [])
-    return Message(text, tuple(buttons))
+    # Every delivery may be read where others look (a group chat, a shared phone): the
+    # one handling the case sees the full phone and address in the case's detail.
+    return Message(mask(text), tuple(buttons))
 
 
 class Renderer:

@@ -5,6 +5,12 @@ photo, anything else) into an ``Incoming`` and shows the ``Reply`` list it gets 
 The input rules live here once: cleaning and normalising, the length limit, commands,
 the clock taken from the message, what to answer to stickers, voice or files, button
 presses through the codec, and the quiet mode of a resident handed off to a person.
+
+No silent failure: whatever raises inside a turn (an action, a service, the agent, the
+store) is logged with its traceback masked, what the resident sent is filed for staff
+as a handoff, and the resident is told (texts.SYSTEM_FAILED). When even the filing
+fails, the reply tells the channel (``Reply.unfiled``), which keeps the message itself
+(Telegram: the inbox row); the log line, masked, is the record.
 """
 from __future__ import annotations
 
@@ -13,16 +19,18 @@ import datetime as dt
 import logging
 import re
 import time
-import unicodedata
 from typing import Callable
 
 from actions import texts
 from actions.common import location_payload
+from bot.agent import forget_conversation
 from bot.buttons import DIALOGUE, Button, ButtonCodec
+from bot.failures import ACTION_FAILED, ActionFailed, masked_traceback
 from bot.offload import off_loop
 from civic.bootstrap import Civic
 from civic.domain.actors import Actor
 from civic.domain.errors import CaseNotFound
+from civic.domain.privacy import clean, mask
 from civic.domain.routing import grid_at
 from civic.services import evidence, handoff
 from nlu.normalise import normalise
@@ -36,6 +44,8 @@ END_HANDOFF = re.compile(r"^(回到机器人|结束人工(服务)?|不用人工�
 RATE_HELP = re.compile(r"@rate_help:(\d+):([a-z_]+)")
 REPORT_FORM = "report_form"  # a shared location answers its "where"; a photo waits for its case
 DETAIL_FORM = "detail_form"  # a photo sent while adding details goes to that case
+# After a failure a person takes the conversation over (civic.services.handoff.REASONS).
+FAILED_HANDOFF_REASON = "failed"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,13 +70,9 @@ class Reply:
     # The report's question of the resident's own phone (texts.ASK_CONTACT_PHONE), which a
     # shared contact answers: a channel may offer to share it (not the other party's phone).
     asks_phone: bool = False
-
-
-def clean(text: str) -> str:
-    """Text that can always be stored: no NUL, control or terminal-escape characters."""
-    text = text.encode("utf-8", "replace").decode("utf-8", "replace")
-    kept = (ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
-    return "".join(kept).strip()
+    # The turn failed and could not file what the resident sent for staff: the channel
+    # keeps the message itself (Telegram: the inbox row stays, failed, with the update).
+    unfiled: bool = False
 
 
 def rating_buttons(handoff_id: int) -> list[dict]:
@@ -80,6 +86,18 @@ class Turn:
         self.agent, self.civic, self.codec, self.clock = agent, civic, codec, clock
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
+        """The replies to what the resident sent; never raises (but for cancellation)."""
+        try:
+            return await self._handle(incoming)
+        except Exception as error:
+            try:
+                return await self._failed(incoming, error)
+            except Exception as worse:  # answering the failure failed: the log is the record
+                log.error("turn of %s: the failure could not be answered, sent: %s\n%s", incoming.user_id,
+                          mask(clean(incoming.text)), masked_traceback(worse))
+                return [Reply(texts.SYSTEM_FAILED, unfiled=True)]
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
         now = incoming.at or self.clock()
         if incoming.kind == BUTTON:
             return await self._press(incoming, now)
@@ -235,7 +253,14 @@ class Turn:
         channel = CollectingOutputChannel()
         await self.agent.handle_message(UserMessage(text, channel, user_id,
                                                     metadata={"now": now.isoformat()}))
-        said = [(m.get("text") or "", m.get("buttons") or []) for m in channel.messages]
+        said = [(m.get("text") or "", m.get("buttons") or []) for m in channel.messages if not m.get("custom")]
+        if any((m.get("custom") or {}).get("forget_conversation") for m in channel.messages):
+            # The resident erased their data: the conversation goes too, now it is saved.
+            await forget_conversation(self.agent, user_id)
+        failed = [m["custom"][ACTION_FAILED] for m in channel.messages
+                  if ACTION_FAILED in (m.get("custom") or {})]
+        if failed:  # what else the dialogue said after it is not answered
+            raise ActionFailed(", ".join(failed))
         return await self._offer(user_id, said, now)
 
     async def _offer(self, user_id: str, said: list[tuple[str, list[dict]]],
@@ -244,3 +269,58 @@ class Turn:
                                 kind=DIALOGUE, now=now)
         return [Reply(text, tuple(buttons), asks_phone=text == texts.ASK_CONTACT_PHONE)
                 for (text, _), buttons in zip(said, groups)]
+
+    # --- no silent failure -----------------------------------------------------------------
+
+    async def _failed(self, incoming: Incoming, error: Exception) -> list[Reply]:
+        """Tell the resident, file what they sent for staff, log the traceback masked."""
+        log.error("turn of %s (%s) failed:\n%s", incoming.user_id, incoming.kind, masked_traceback(error))
+        now = incoming.at or self.clock()
+        said = sent_for_staff(incoming)
+        try:
+            relayed = await off_loop(self._file, incoming.user_id, said, now)
+        except Exception as filing:
+            # The log is the record now (and the channel's own, told by ``unfiled``).
+            log.error("turn of %s: what was sent could not be filed for staff: %s\n%s",
+                      incoming.user_id, mask(said), masked_traceback(filing))
+            return [Reply(texts.SYSTEM_FAILED, unfiled=True)]
+        log.info("turn of %s: what was sent is filed in handoff %s", incoming.user_id, relayed.handoff_id)
+        text = texts.SYSTEM_FAILED
+        if relayed.acknowledge:  # from now on staff read the messages: say so, once
+            text += "\n" + texts.HANDOFF_ACK.format(when=texts.when(relayed.answer_by, now))
+        return [Reply(text)]
+
+    def _file(self, user_id: str, said: str, now: dt.datetime) -> handoff.Relayed:
+        """Hand the resident to a person with what they sent, kept in the conversation."""
+        actor, services = Actor.resident(user_id), self.civic.services
+        try:
+            with self.civic.uow() as uow:
+                handoff.request_handoff(uow, services, actor=actor, reason=FAILED_HANDOFF_REASON,
+                                        summary=said, now=now)
+        except Exception as error:
+            # Out of office hours a summary opens a case, which may be what failed: none then.
+            log.warning("handoff of %s with a summary failed, trying without: %s",
+                        user_id, type(error).__name__)
+            with self.civic.uow() as uow:
+                handoff.request_handoff(uow, services, actor=actor, reason=FAILED_HANDOFF_REASON,
+                                        summary="", now=now)
+        with self.civic.uow() as uow:
+            relayed = handoff.relay_from_resident(uow, actor=actor, text=said, now=now)
+        if relayed is None:  # staff ended it in between
+            raise RuntimeError("no open handoff to keep the message in")
+        return relayed
+
+
+def sent_for_staff(incoming: Incoming) -> str:
+    """What the resident sent, as staff read it in a handoff."""
+    if incoming.kind == TEXT and clean(incoming.text):
+        return clean(incoming.text)
+    if incoming.kind == CONTACT and clean(incoming.phone):
+        return clean(incoming.phone)
+    if incoming.kind == LOCATION and incoming.location:
+        lat, lon = incoming.location
+        return texts.LOCATION_FOR_STAFF.format(lat=lat, lon=lon)
+    if incoming.kind == PHOTO:
+        return f"{texts.PHOTO_FOR_STAFF} {clean(incoming.text)}".strip()
+    sent = texts.SENT_FOR_STAFF
+    return sent.get(incoming.what) or sent.get(incoming.kind) or sent[OTHER]

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from civic.adapters import migrate
 from civic.adapters.database import make_engine
 from civic.adapters.district_file import load_district
-from civic.adapters.points_repository import load_catalogue_file
+from civic.adapters.points_repository import load_award_limits, load_catalogue_file
 from civic.domain.calendar import WorkCalendar, load_published
 from civic.services import points
 from civic.services.cases import Services
@@ -38,7 +38,8 @@ def load_services(data: Path = DATA) -> Services:
     district = load_district(data / "district.yml")
     holidays = yaml.safe_load((data / "holidays.yml").read_text(encoding="utf-8")) or {}
     calendar = WorkCalendar(list(district.office_hours), load_published(holidays))
-    return Services(district=district, calendar=calendar)
+    return Services(district=district, calendar=calendar,
+                    award_limits=load_award_limits(data / "rewards.yml"))
 
 
 def bootstrap(database_url: str | None = None, engine: Engine | None = None,

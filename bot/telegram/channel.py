@@ -87,8 +87,11 @@ def _private(update: Update) -> bool:
 
 def _outgoing(chat_id: int, reply: Reply) -> dict:
     """A reply as the inbox records it (JSON), before it is sent."""
-    return {"chat_id": chat_id, "text": reply.text, "buttons": [[b.title, b.data] for b in reply.buttons],
+    item = {"chat_id": chat_id, "text": reply.text, "buttons": [[b.title, b.data] for b in reply.buttons],
             "asks_phone": reply.asks_phone}
+    if reply.unfiled:  # the turn failed and could not file the message: the row keeps it
+        item["unfiled"] = True
+    return item
 
 
 class TelegramChannel:
@@ -135,7 +138,11 @@ class TelegramChannel:
                 if _private(update):
                     await self._quietly(bot.send_message(update.effective_chat.id, texts.TURN_FAILED))
                 return
-            await inbox_call(self.inbox.done, update.update_id, self.app.clock())
+            if any(item.get("unfiled") for item in outgoing):
+                await inbox_call(self.inbox.kept, update.update_id, "turn failed, message not filed",
+                                 self.app.clock())
+            else:
+                await inbox_call(self.inbox.done, update.update_id, self.app.clock())
             self.handled += 1
             # What happened, never what was said: no text, number or place in the log.
             log.info("update %s (%s) from chat %s handled in %.0f ms, %d replies", update.update_id,

@@ -10,7 +10,10 @@ Guarantees (DESIGN.md, "Inbox"):
   done (all sent). A replay of an answered row sends the recorded replies again
   instead of running the turn twice; a replay of a pending row runs the turn, which
   finds its own earlier button press by the update id.
-- A row whose handling raised is retried on the next start, up to ``MAX_ATTEMPTS``.
+- A row whose handling raised is retried, up to ``MAX_ATTEMPTS``; then it is failed
+  with its update kept (what the resident sent is never lost by a crash).
+- A turn that failed and could not file what the resident sent for staff (Reply.unfiled)
+  leaves its row failed with the update kept: answered, not replayed, readable by staff.
 
 The methods are synchronous SQLAlchemy: call them off the event loop, with ``inbox_call``
 (a thread of the inbox's own, so they never wait behind the dialogue's store work on
@@ -150,15 +153,20 @@ class Inbox:
         # The body and replies carry what the resident said: not kept past handling.
         self._set(update_id, state=DONE, body=None, replies=None, handled_at=_naive_utc(now), error=None)
 
+    def kept(self, update_id: int, error: str, now: dt.datetime) -> None:
+        """Handled, but what the resident sent is filed nowhere else: failed, the update kept."""
+        self._set(update_id, state=FAILED, replies=None, handled_at=_naive_utc(now), error=error[:500])
+
     def attempt_failed(self, update_id: int, error: str, now: dt.datetime) -> bool:
-        """Count a failed attempt; True when the row is given up (failed)."""
+        """Count a failed attempt; True when the row is given up (failed, the update kept:
+        the turn may not have run)."""
         with self.engine.begin() as conn:
             attempts = conn.execute(select(inbox.c.attempts).where(
                 inbox.c.update_id == update_id)).scalar_one() + 1
             given_up = attempts >= MAX_ATTEMPTS
             values = {"attempts": attempts, "error": error[:500]}
             if given_up:
-                values.update(state=FAILED, body=None, replies=None, handled_at=_naive_utc(now))
+                values.update(state=FAILED, replies=None, handled_at=_naive_utc(now))
             conn.execute(update(inbox).where(inbox.c.update_id == update_id).values(**values))
         return given_up
 

@@ -5,11 +5,10 @@ from sqlalchemy import delete, insert, select, update
 from sqlalchemy.engine import Connection
 
 from civic.adapters.repository import _aware, _naive_utc
-from civic.adapters.tables import case_followers, cases
 from civic.adapters.tables_accounts import link_codes, residents, staff_links
 from civic.domain.accounts import LinkCode, Resident
 
-_RESIDENT_FIELDS = ("display_name", "household_address", "phone", "consent_at", "erased_at")
+_RESIDENT_FIELDS = ("display_name", "household_address", "phone", "consent_at")
 _CODE_FIELDS = ("staff_id", "issued_by", "issued_at", "expires_at", "used_at", "used_by")
 
 
@@ -30,13 +29,6 @@ class AccountRepository:
             update(residents).where(residents.c.id == resident.id).values(**values))
         if done.rowcount == 0:
             self._conn.execute(insert(residents).values(id=resident.id, **values))
-
-    def detach_from_cases(self, resident_id: str) -> int:
-        """The street office keeps the cases, without the reporter's identity or contact."""
-        self._conn.execute(delete(case_followers).where(case_followers.c.resident_id == resident_id))
-        return self._conn.execute(
-            update(cases).where(cases.c.reporter_id == resident_id)
-            .values(reporter_id=None, contact_phone=None)).rowcount
 
     def add_code(self, code: LinkCode) -> None:
         self._conn.execute(insert(link_codes).values(

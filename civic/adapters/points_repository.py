@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
-from sqlalchemy import func, insert, select, text, update
+from sqlalchemy import distinct, func, insert, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from civic.adapters.repository import _aware, _naive_utc
+from civic.adapters.tables import cases
 from civic.adapters.tables_points import points_ledger, redemptions, rewards
-from civic.domain.points import Entry, Redemption, Reward
+from civic.domain.points import AwardLimits, Entry, Redemption, Reward
 
 # First key of pg_advisory_xact_lock(int, int): the two-key lock space never meets the
 # one-key locks (the migration lock), and this number keeps it apart from other users.
@@ -64,6 +65,26 @@ class PointsRepository:
         return -int(self._conn.execute(
             select(func.coalesce(func.sum(points_ledger.c.amount), 0))
             .where(points_ledger.c.reverses == entry_id)).scalar_one())
+
+    def awarded_between(self, resident_id: str, start, end) -> int:
+        """Points awarded to the resident in [start, end), less what was taken back of
+        those awards (whenever): what the daily limit counts."""
+        awards = select(points_ledger.c.id).where(
+            points_ledger.c.resident_id == resident_id, points_ledger.c.amount > 0,
+            points_ledger.c.reverses.is_(None), points_ledger.c.at >= _naive_utc(start),
+            points_ledger.c.at < _naive_utc(end))
+        return int(self._conn.execute(
+            select(func.coalesce(func.sum(points_ledger.c.amount), 0))
+            .where(points_ledger.c.resident_id == resident_id,
+                   or_(points_ledger.c.id.in_(awards), points_ledger.c.reverses.in_(awards)))
+        ).scalar_one())
+
+    def reported_grids(self, resident_id: str) -> set[str]:
+        """The grids of the cases the resident reported (any state): part of what makes
+        them a resident of a grid for points staff."""
+        return set(self._conn.execute(
+            select(distinct(cases.c.grid_id))
+            .where(cases.c.reporter_id == resident_id, cases.c.grid_id.isnot(None))).scalars())
 
     def history(self, resident_id: str, limit: int = 10) -> list[Entry]:
         rows = self._conn.execute(
@@ -157,3 +178,30 @@ def load_catalogue_file(path: Path) -> list[Reward]:
         seen.add(reward.id)
         items.append(reward)
     return items
+
+
+# The ledger's amount column is a 32-bit integer on PostgreSQL: no limit may exceed it.
+_LIMIT_CEILING = 2**31 - 1
+_LIMIT_KEYS = ("per_award", "per_resident_per_day")
+
+
+def load_award_limits(path: Path) -> AwardLimits:
+    """The award limits (data/rewards.yml, `limits:`), checked: both given, whole numbers
+    above zero, one award no more than a day's."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    raw = data.get("limits")
+    if not isinstance(raw, dict):
+        raise ValueError(f"{path}: limits: needs {' and '.join(_LIMIT_KEYS)}")
+    unknown = sorted(set(map(str, raw)) - set(_LIMIT_KEYS))
+    if unknown:
+        raise ValueError(f"{path}: limits: unknown keys {', '.join(unknown)}")
+    for key in _LIMIT_KEYS:
+        value = raw.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= _LIMIT_CEILING:
+            raise ValueError(f"{path}: limits.{key} needs a whole number from 1 to {_LIMIT_CEILING}, "
+                             f"not {value!r}")
+    limits = AwardLimits(raw["per_award"], raw["per_resident_per_day"])
+    if limits.per_award > limits.per_resident_per_day:
+        raise ValueError(f"{path}: limits.per_award ({limits.per_award}) is above "
+                         f"limits.per_resident_per_day ({limits.per_resident_per_day})")
+    return limits

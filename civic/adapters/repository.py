@@ -49,6 +49,9 @@ class AbstractCaseRepository(abc.ABC):
     def get(self, number: str) -> Case | None: ...
 
     @abc.abstractmethod
+    def by_submission(self, key: str) -> Case | None: ...
+
+    @abc.abstractmethod
     def save(self, case: Case) -> None: ...
 
     @abc.abstractmethod
@@ -99,6 +102,12 @@ class CaseRepository(AbstractCaseRepository):
         self._conn.execute(insert(cases).values(**row))
         self._write_children(case)
         self.seen.append(case)
+
+    def by_submission(self, key: str) -> Case | None:
+        """The case a confirmation filed (its key: the conversation and the turn)."""
+        number = self._conn.execute(
+            select(cases.c.number).where(cases.c.submission_key == key)).scalar_one_or_none()
+        return self.get(number) if number else None
 
     def get(self, number: str) -> Case | None:
         row = self._conn.execute(select(cases).where(cases.c.number == number)).mappings().first()

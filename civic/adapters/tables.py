@@ -32,9 +32,13 @@ cases = Table(
     Column("duplicate_of", String(32)),
     Column("contact_phone", String(32)),
     Column("version", Integer, nullable=False, default=0),
+    # The conversation turn that confirmed the report: a replayed confirmation finds
+    # the case it filed instead of filing a second one.
+    Column("submission_key", String(128)),
     Index("ix_cases_reporter_created", "reporter_id", "created_at"),
     Index("ix_cases_grid_dispatched", "grid_id", "dispatched_at"),
     Index("ix_cases_state", "state"),
+    Index("ux_cases_submission_key", "submission_key", unique=True),
 )
 
 case_history = Table(

@@ -1,5 +1,5 @@
 """Residents, staff account links and one-time link codes."""
-from sqlalchemy import BigInteger, Column, DateTime, String, Table, Text
+from sqlalchemy import BigInteger, Column, DateTime, Index, Integer, String, Table, Text
 
 from civic.adapters.tables import metadata
 
@@ -10,7 +10,6 @@ residents = Table(
     Column("household_address", Text),
     Column("phone", String(32)),
     Column("consent_at", DateTime),
-    Column("erased_at", DateTime),
     # Set when Telegram refused a message to them (they blocked the bot): deliveries to
     # them stop and staff see it with their cases; cleared (mark_reachable) when they
     # write to the bot again.
@@ -34,4 +33,16 @@ link_codes = Table(
     Column("expires_at", DateTime, nullable=False),
     Column("used_at", DateTime),
     Column("used_by", BigInteger),
+)
+
+# One row per erasure a resident asked for: when, and what the street office kept and
+# why. The resident's id stays here (the record that they asked); nothing links it to
+# the marker their cases and ledger rows carry now.
+erasures = Table(
+    "erasures", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("resident_id", String(64), nullable=False),
+    Column("erased_at", DateTime, nullable=False),
+    Column("kept", Text, nullable=False),
+    Index("ix_erasures_resident_id", "resident_id"),
 )

@@ -11,6 +11,7 @@ import sys
 
 from civic.cli.common import clip, iso, local, local_minute, now, print_json, staff_label, store
 from civic.domain.case import State
+from civic.domain.privacy import clean
 from civic.services import evidence
 
 STATE_LABELS = {"received": "已受理", "dispatched": "已派发", "accepted": "已签收",
@@ -111,10 +112,10 @@ def show_case(args) -> int:
     grid = district.grids.get(case.grid_id)
     lines = [
         f"案件 {case.number}  {_state(case.state.value)}  类别 {case.category}  等级 {case.tier}",
-        f"描述  {case.description}",
-        f"地址  {case.address or '—'}  网格 {case.grid_id or '—'}"
+        f"描述  {clean(case.description)}",
+        f"地址  {clean(case.address) or '—'}  网格 {case.grid_id or '—'}"
         f"{' ' + grid.name if grid else ''}  社区 {case.community_id or '—'}",
-        f"报告人 {case.reporter_id or '(已删除)'}  电话 {case.contact_phone or '—'}"
+        f"报告人 {case.reporter_id or '(已删除)'}  电话 {clean(case.contact_phone) or '—'}"
         f"  关注 {len(case.followers)} 人",
         *([f"        报告人收不到机器人消息（{unreachable[1]}，自 {local(unreachable[0])}）：请电话联系"]
           if unreachable else []),
@@ -135,11 +136,11 @@ def show_case(args) -> int:
         who = staff_label(district, h.actor_id) if h.actor_id in district.staff else h.actor_id
         change = h.to_state if h.from_state == h.to_state else f"{h.from_state}→{h.to_state}"
         lines.append(f"  {local(h.at)}  {who} ({h.actor_role})  {h.action}  {change}"
-                     + (f"  {h.note}" if h.note else ""))
+                     + (f"  {clean(h.note)}" if h.note else ""))
     if photos:
         # The file id is what the bot fetches the photo by (Telegram getFile / sendPhoto).
         lines.append(f"照片 {len(photos)} 张 (Asia/Shanghai)")
-        lines += [f"  {local(p.received_at)}  {p.file_id}" for p in photos]
+        lines += [f"  {local(p.received_at)}  {clean(p.file_id)}" for p in photos]
     print("\n".join(lines))
     return 0
 

@@ -1,10 +1,16 @@
-"""Helpers shared by the admin commands: the store, the clock, times in Asia/Shanghai."""
+"""Helpers shared by the admin commands: the store, the clock, times in Asia/Shanghai.
+
+What residents wrote is printed cleaned (civic.domain.privacy.clean): a terminal escape
+sequence in a description must not clear or rewrite the staff member's screen.
+"""
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
 from zoneinfo import ZoneInfo
+
+from civic.domain.privacy import clean
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -45,10 +51,21 @@ def staff_label(district, staff_id: str | None) -> str:
     return f"{staff_id} {member.name}" if member else staff_id
 
 
+def cleaned(value):
+    """Every string in a JSON value cleaned (JSON escapes C0 controls, not C1 or format ones)."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, dict):
+        return {key: cleaned(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [cleaned(item) for item in value]
+    return value
+
+
 def print_json(value) -> None:
-    print(json.dumps(value, ensure_ascii=False, indent=2))
+    print(json.dumps(cleaned(value), ensure_ascii=False, indent=2))
 
 
 def clip(text: str, width: int) -> str:
-    text = " ".join((text or "").split())
+    text = " ".join(clean(text).split())
     return text if len(text) <= width else text[:width - 1] + "…"

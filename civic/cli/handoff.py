@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from civic.cli.common import local, now, store
+from civic.domain.privacy import clean
 
 
 def end(args) -> int:
@@ -45,7 +46,7 @@ def show(args) -> int:
     print(f"handoff {current.id}: {current.reason}, since {local(current.requested_at)}, "
           f"answer by {local(current.answer_by)}" + (f", case {current.case_number}" if current.case_number else ""))
     for at, sender, text in said:
-        print(f"  {local(at)}  {sender}: {text}")
+        print(f"  {local(at)}  {sender}: {clean(text)}")
     return 0
 
 

@@ -4,12 +4,25 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+import secrets
 
 from civic.domain.errors import DomainError
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 LINK_CODE_LIFETIME = dt.timedelta(hours=24)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
+# What stands for a resident who erased their data, in the records the street office
+# keeps (cases, history, outbox, ledger): one random marker per erasure, linked to
+# nothing, so the records still add up without saying whose they were.
+ERASED_PREFIX = "erased:"
+
+
+def erased_marker() -> str:
+    return ERASED_PREFIX + secrets.token_hex(6)
+
+
+def is_erased_marker(resident_id: str | None) -> bool:
+    return bool(resident_id) and resident_id.startswith(ERASED_PREFIX)
 
 
 class InvalidPhone(DomainError):
@@ -35,7 +48,6 @@ class Resident:
     household_address: str | None = None
     phone: str | None = None
     consent_at: dt.datetime | None = None
-    erased_at: dt.datetime | None = None
 
     def change_address(self, address: str) -> None:
         address = (address or "").strip()
@@ -45,12 +57,6 @@ class Resident:
 
     def set_phone(self, phone: str) -> None:
         self.phone = mobile_number(phone)
-
-    def erase(self, at: dt.datetime) -> None:
-        """Forget name, phone and address; the account row stays as a tombstone."""
-        self.display_name = self.household_address = self.phone = None
-        self.consent_at = None
-        self.erased_at = at
 
 
 @dataclasses.dataclass

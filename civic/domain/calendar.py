@@ -148,6 +148,15 @@ class WorkCalendar:
         start, _ = self._office_interval_from(at)
         return start
 
+    def half_day(self, at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """The working half-day ``at`` counts for, as (start, end) in UTC: the office
+        range holding ``at``, else the next one (an evening counts for the next morning).
+        One office range of a working day is one half-day."""
+        _, end = self._office_interval_from(_aware(at, "at"))
+        local_end = end.astimezone(LOCAL_ZONE)
+        start = next(s for s, e in self.office_hours if e == local_end.time())
+        return _instant(local_end.date(), start).astimezone(UTC), end.astimezone(UTC)
+
     def _office_interval_from(self, at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
         """(first office instant at or after ``at``, end of that office range), in UTC."""
         local = _to_local(at)

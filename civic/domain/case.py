@@ -8,10 +8,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+from typing import Callable
 
 from civic.domain import events as ev
 from civic.domain.actors import COMMAND_CENTRE, GRID_LEADER, RESIDENT, SYSTEM, Actor
-from civic.domain.errors import IllegalMove, NotAllowed, NoteRequired
+from civic.domain.errors import DomainError, IllegalMove, NotAllowed, NoteRequired
 
 
 class State(str, enum.Enum):
@@ -32,6 +33,24 @@ SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
 UNRATED_CLOSE_AFTER = dt.timedelta(days=7)
 # Notes and reasons fit a chat message: the chat itself refuses longer text (bot/turn.py).
 MAX_NOTE = 2000
+
+
+class AlreadyHurried(DomainError):
+    """The case was hurried (催办) in this working half-day already: the assignee was
+    told once, and this one is not counted (no history, no event, no notice).
+
+    ``reply_by``: the case's deadline to contact the resident (once contacted: to
+    resolve), when still ahead (None when overdue); ``counts_again``: when a new 催办
+    counts (the end of this working half-day)."""
+
+    def __init__(self, number: str, reply_by: dt.datetime | None, counts_again: dt.datetime):
+        super().__init__(f"case {number} was hurried in this working half-day already; "
+                         f"a new one counts from {counts_again.isoformat()}")
+        self.number, self.reply_by, self.counts_again = number, reply_by, counts_again
+
+
+# The working half-day an instant counts for, as (start, end): WorkCalendar.half_day.
+HalfDay = Callable[[dt.datetime], tuple[dt.datetime, dt.datetime]]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,6 +101,8 @@ class Case:
     satisfaction: str | None = None
     duplicate_of: str | None = None
     contact_phone: str | None = None
+    # The conversation turn that confirmed the report (a replay finds this case).
+    submission_key: str | None = None
     followers: set[str] = dataclasses.field(default_factory=set)
     history: list[HistoryEntry] = dataclasses.field(default_factory=list)
     events: list[CaseEvent] = dataclasses.field(default_factory=list)
@@ -269,11 +290,18 @@ class Case:
         self._record(actor, ev.DETAIL, at, note=self._require_note(note, "detail"),
                      assignee_id=self.assignee_id)
 
-    def hurry(self, actor: Actor, at: dt.datetime) -> None:
-        """The reporter or a follower asks for speed (催办); the assignee is told."""
+    def hurry(self, actor: Actor, at: dt.datetime, half_day: HalfDay) -> None:
+        """The reporter or a follower asks for speed (催办); the assignee is told.
+
+        One 催办 per case counts per working half-day (``half_day``: an evening's counts
+        for the next morning); another in the same one raises AlreadyHurried."""
         self._require(self._is_reporter(actor) or (actor.role == RESIDENT and actor.id in self.followers),
                       actor, "hurry")
         self._require_state("hurry", *OPEN)
+        current = half_day(at)
+        last = next((h for h in reversed(self.history) if h.action == ev.HURRIED), None)
+        if last is not None and half_day(last.at) == current:
+            raise AlreadyHurried(self.number, self.reply_due(at), current[1])
         self._record(actor, ev.HURRIED, at, assignee_id=self.assignee_id)
 
     def add_photos(self, actor: Actor, at: dt.datetime, file_ids: tuple[str, ...]) -> None:
@@ -304,6 +332,14 @@ class Case:
                    ("contact", self.contact_due, self.contacted_at),
                    ("resolve", self.resolve_due, self.resolved_at)]
         return next(((step, due) for step, due, done in pending if done is None and due), None)
+
+    def reply_due(self, now: dt.datetime) -> dt.datetime | None:
+        """When the resident hears back at the latest: the deadline to contact them, once
+        contacted the one to resolve; None when that deadline has passed (overdue)."""
+        if self.state not in OPEN:
+            return None
+        due = self.contact_due if self.contacted_at is None and self.contact_due else self.resolve_due
+        return due if due is not None and due > now else None
 
     def overdue(self, now: dt.datetime) -> list[str]:
         """Deadlines passed whose step has not happened yet."""

@@ -10,8 +10,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import secrets
+from typing import Iterable
+from zoneinfo import ZoneInfo
 
+from civic.domain.accounts import Resident
 from civic.domain.actors import COMMAND_CENTRE, GRID_LEADER, GRID_WORKER, RESIDENT, Actor
+from civic.domain.district import District
 from civic.domain.errors import DomainError, NotAllowed, NoteRequired
 
 SOCIAL_WORKER = "social_worker"
@@ -29,6 +33,9 @@ KINDS = {
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 CODE_LENGTH = 6
 
+# The daily limit counts the street office's own day.
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+
 
 class UnknownKind(DomainError):
     """Points come in three kinds only."""
@@ -36,6 +43,36 @@ class UnknownKind(DomainError):
 
 class InvalidAmount(DomainError):
     """An amount of points is a whole number above zero."""
+
+
+class AwardTooLarge(DomainError):
+    """One award is at most the configured limit (data/rewards.yml, limits.per_award)."""
+
+    def __init__(self, amount: int, limit: int):
+        super().__init__(f"an award is at most {limit} points, not {amount}")
+        self.amount, self.limit = amount, limit
+
+
+class DailyLimitReached(DomainError):
+    """Awards to one resident in one day stay within limits.per_resident_per_day."""
+
+    def __init__(self, resident_id: str, awarded: int, amount: int, limit: int):
+        super().__init__(f"{resident_id} was awarded {awarded} points today; {amount} more would pass "
+                         f"the limit of {limit} a day ({max(limit - awarded, 0)} left)")
+        self.resident_id, self.awarded, self.amount, self.limit = resident_id, awarded, amount, limit
+
+
+class UnknownResident(DomainError):
+    """Points go to registered residents who have not erased their data."""
+
+    def __init__(self, resident_id: str):
+        super().__init__(f"no registered resident {resident_id} (never talked to the bot, "
+                         "or erased their data)")
+        self.resident_id = resident_id
+
+
+class OutsideScope(NotAllowed):
+    """Staff change the points of residents of their own grids only."""
 
 
 class KeyRequired(DomainError):
@@ -96,6 +133,14 @@ class RedemptionNotFound(DomainError):
 
 class AlreadyCollected(DomainError):
     """The reward for this pick-up code was handed out already."""
+
+
+@dataclasses.dataclass(frozen=True)
+class AwardLimits:
+    """Upper bounds on awards, from data/rewards.yml (`limits:`); checked when loaded."""
+
+    per_award: int
+    per_resident_per_day: int
 
 
 @dataclasses.dataclass(frozen=True)
@@ -168,6 +213,42 @@ def may_read(actor: Actor, resident_id: str) -> bool:
     return own or actor.role in POINTS_STAFF_ROLES
 
 
+def require_known(resident_id: str, resident: Resident | None) -> None:
+    """The resident registered (first contact) and has not erased their data since."""
+    if resident is None or resident.consent_at is None:  # an erased profile is gone
+        raise UnknownResident(resident_id)
+
+
+def require_in_scope(actor: Actor, resident_id: str, resident_grids: Iterable[str],
+                     district: District, move: str) -> None:
+    """Staff change the points of residents of a grid they cover; the command centre,
+    anyone's. A resident is of a grid when their household address routes to it or
+    they reported a case there (``resident_grids``, found by the service)."""
+    if actor.role == COMMAND_CENTRE:
+        return
+    member = district.staff.get(actor.id)
+    grids = sorted(set(resident_grids))
+    if member is None or not any(district.covers(member, grid) for grid in grids):
+        where = (f"is of {', '.join(grids)}, outside the grids they cover" if grids else
+                 "is of no grid (no household address of one grid, no case reported)")
+        raise OutsideScope(f"{actor.id} may not {move} for {resident_id}: the resident {where}")
+
+
+def award_day(at: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The Asia/Shanghai day holding ``at``, as [start, end) instants in UTC."""
+    day = at.astimezone(LOCAL_ZONE).date()
+    start = dt.datetime.combine(day, dt.time(), tzinfo=LOCAL_ZONE)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=LOCAL_ZONE)
+    return start.astimezone(dt.timezone.utc), end.astimezone(dt.timezone.utc)
+
+
+def require_within_day(entry: Entry, awarded_today: int, limits: AwardLimits) -> None:
+    """``awarded_today``: what the resident got today, less reversals of today's awards."""
+    if awarded_today + entry.amount > limits.per_resident_per_day:
+        raise DailyLimitReached(entry.resident_id, awarded_today, entry.amount,
+                                limits.per_resident_per_day)
+
+
 def _amount(amount) -> int:
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise InvalidAmount(f"{amount!r} is not a whole number of points above zero")
@@ -187,12 +268,16 @@ def _key(key: str) -> str:
 
 
 def award(actor: Actor, resident_id: str, kind: str, amount: int, reason: str, key: str,
-          at: dt.datetime) -> Entry:
+          at: dt.datetime, *, limits: AwardLimits) -> Entry:
+    """An award within the per-award limit; the daily limit needs the store
+    (require_within_day)."""
     require_points_staff(actor, "award points")
     if kind not in KINDS:
         raise UnknownKind(f"unknown kind of points {kind!r}; known: {', '.join(KINDS)}")
-    return Entry(resident_id, kind, _amount(amount), _reason(reason, "an award"), actor.id, at,
-                 _key(key))
+    amount = _amount(amount)
+    if amount > limits.per_award:
+        raise AwardTooLarge(amount, limits.per_award)
+    return Entry(resident_id, kind, amount, _reason(reason, "an award"), actor.id, at, _key(key))
 
 
 def reverse(actor: Actor, original: Entry, already_reversed: int, balance: int, amount: int,

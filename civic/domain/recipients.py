@@ -12,8 +12,9 @@ Recipient addresses are strings ``<kind>:<id>``:
   (cc-liang, cc-jiang); the staff channel posts the desk's messages where they all
   read (their topic of the staff group), rather than paging one of them.
 
-The actor of an event is never told of their own act, and one person hears of one
-event once, in the first of its audiences they belong to.
+The actor of an event is never told of their own act, one person hears of one event
+once, in the first of its audiences they belong to, and a resident who erased their
+data (their records carry an erased marker) hears nothing.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import dataclasses
 from typing import Callable
 
 from civic.domain import events as ev
+from civic.domain.accounts import ERASED_PREFIX
 from civic.domain.actors import RESIDENT, SYSTEM
 
 CENTRE_DESK = "centre:desk"
@@ -138,7 +140,7 @@ def recipients(name: str, data: dict, case=None) -> list[Recipient]:
     for audience in kind.audiences:
         find = RULES.get((name, audience), FIND[audience])
         for address in find(data, case):
-            if address not in skip:
+            if address not in skip and not id_of(address).startswith(ERASED_PREFIX):
                 skip.add(address)
                 found.append(Recipient(address, audience))
     return found

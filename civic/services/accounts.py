@@ -28,7 +28,7 @@ def register(uow, *, actor: Actor, display_name: str | None, now: dt.datetime) -
     _own(actor, actor.id)
     resident = uow.accounts.resident(actor.id) or Resident(actor.id, display_name)
     resident.display_name = display_name or resident.display_name
-    resident.consent_at, resident.erased_at = resident.consent_at or now, None
+    resident.consent_at = resident.consent_at or now
     uow.accounts.save_resident(resident)
     uow.commit()
     return resident
@@ -54,19 +54,6 @@ def _change_profile(uow, actor: Actor, change: Callable[[Resident], None]) -> Re
     uow.accounts.save_resident(resident)
     uow.commit()
     return resident
-
-
-def delete_my_data(uow, *, actor: Actor, now: dt.datetime) -> int:
-    """Erase name, phone and address; detach the resident from their cases, which the
-    street office keeps. Returns how many cases were detached."""
-    _own(actor, actor.id)
-    resident = uow.accounts.resident(actor.id) or Resident(actor.id, None)
-    resident.erase(now)
-    uow.accounts.save_resident(resident)
-    detached = uow.accounts.detach_from_cases(actor.id)
-    uow.evidence.forget(actor.id)
-    uow.commit()
-    return detached
 
 
 def issue_link_code(uow, services, *, actor: Actor, staff_id: str, now: dt.datetime,

@@ -19,6 +19,7 @@ from civic.domain.case import OPEN, Case
 from civic.domain.deadlines import Deadlines, Tier, assess_tier, deadlines_for, emergency
 from civic.domain.district import District
 from civic.domain.errors import CaseNotFound, DomainError, NotAllowed
+from civic.domain.points import AwardLimits
 from civic.domain.routing import (AMBIGUOUS, Assignment, Candidate, choose_assignee,
                                   escalation_chain, resolve_address)
 from civic.domain.similarity import similar
@@ -33,6 +34,7 @@ class Services:
 
     district: District
     calendar: WorkCalendar
+    award_limits: AwardLimits  # data/rewards.yml, limits:
 
 
 def staff_actor(district: District, staff_id: str) -> Actor:
@@ -110,15 +112,21 @@ class NotAnEmergency(DomainError):
 
 def report_case(uow, services: Services, *, actor: Actor, category: str, description: str,
                 address: str, now: dt.datetime, contact_phone: str | None = None,
-                grid_id: str | None = None,
-                file_anyway: bool = False) -> CaseFiled | LikelyDuplicate | AmbiguousAddress:
+                grid_id: str | None = None, file_anyway: bool = False,
+                submission_key: str | None = None) -> CaseFiled | LikelyDuplicate | AmbiguousAddress:
     """A resident reports a problem; the case is filed and routed at once.
 
     Asked back instead of filed: a place that matches several grids, and a likely
     duplicate (find_duplicates) unless the resident chose to file anyway. A report
     that names no place is about the resident's remembered household address.
+    ``submission_key`` names the confirmation: the same key again (a replay after a
+    crash) gets the case it filed, not a second one.
     """
     _require_resident(actor, "report")
+    if submission_key:
+        filed = uow.cases.by_submission(submission_key)
+        if filed is not None and filed.reporter_id == actor.id:
+            return CaseFiled(filed)
     place = _place(uow, services, actor, address, grid_id)
     if isinstance(place, AmbiguousAddress):
         return place
@@ -127,7 +135,8 @@ def report_case(uow, services: Services, *, actor: Actor, category: str, descrip
         duplicate = _duplicates(uow, actor, category, description, grid_id)
         if duplicate is not None:
             return duplicate
-    case = _file(uow, services, actor, category, description, address, grid_id, now, contact_phone)
+    case = _file(uow, services, actor, category, description, address, grid_id, now, contact_phone,
+                 submission_key)
     uow.commit()
     return CaseFiled(case)
 
@@ -202,14 +211,15 @@ def _duplicates(uow, actor: Actor, category: str, description: str,
 
 
 def _file(uow, services: Services, actor: Actor, category: str, description: str, address: str,
-          grid_id: str | None, now: dt.datetime, contact_phone: str | None) -> Case:
+          grid_id: str | None, now: dt.datetime, contact_phone: str | None,
+          submission_key: str | None = None) -> Case:
     tier = assess_tier(category, description)
     number = uow.cases.next_number(now.astimezone(SHANGHAI).date())
     community = services.district.community_of(grid_id) if grid_id else None
     case = Case(number=number, reporter_id=actor.id, category=category, tier=tier.value,
                 description=description, address=address, grid_id=grid_id,
                 community_id=community.id if community else None, created_at=now,
-                contact_phone=contact_phone)
+                contact_phone=contact_phone, submission_key=submission_key)
     case.receive(actor, now)
     assignment = assign(services, grid_id, category, tier.value, now)
     case.route(Actor.system(), assignment.assignee_id, assignment.informed_ids,

@@ -169,7 +169,8 @@ def _detail(uow, services, case: Case, command: c.Detail) -> Moved:
 
 
 def _hurry(uow, services: Services, case: Case, command: c.Hurry) -> Moved:
-    case.hurry(command.actor, command.now)
+    # One counted per case per working half-day; another raises AlreadyHurried.
+    case.hurry(command.actor, command.now, services.calendar.half_day)
     # An overdue case hurried by a resident goes one level up at once, as the system.
     overdue = case.overdue(command.now)
     if not overdue or case.escalation_level >= 2:

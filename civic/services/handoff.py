@@ -17,7 +17,7 @@ from civic.domain.events import Event
 from civic.services.cases import open_case
 
 ANSWER_WITHIN_WORKING_HOURS = 0.5
-REASONS = ("asked", "not_understood", "urgent")
+REASONS = ("asked", "not_understood", "urgent", "failed")
 SATISFACTION = ("satisfied", "basically_satisfied", "dissatisfied")
 MAX_MESSAGE = 2000
 

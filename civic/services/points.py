@@ -1,6 +1,9 @@
 """Points handlers: award, reverse, balance, history, catalogue, redeem, hand out.
 
 Each checks who asks before anything else; a domain error leaves the store as it was.
+Awards and reversals go to registered residents who have not erased their data, from
+staff whose grids the resident is of (the command centre: anyone); awards stay within
+the limits of data/rewards.yml.
 Changes that check a balance first lock the resident (PostgreSQL advisory lock; on
 SQLite the unit of work's BEGIN IMMEDIATE already serialises writers), so concurrent
 redemptions and reversals can never overdraw.
@@ -11,10 +14,11 @@ import datetime as dt
 
 from civic.domain import events as ev
 from civic.domain import points as rules
-from civic.domain.actors import Actor
+from civic.domain.actors import COMMAND_CENTRE, Actor
 from civic.domain.errors import NotAllowed
 from civic.domain.events import Event
 from civic.domain.points import Entry, Redemption, Reward
+from civic.domain.routing import GRID, resolve_address
 
 HISTORY_MAX = 100
 CODE_TRIES = 5
@@ -47,11 +51,41 @@ def _changed(name: str, entry: Entry, balance: int, **data) -> Event:
         "balance": balance, **data})
 
 
+def _resident_grids(uow, services, resident_id: str, household_address: str | None) -> set[str]:
+    """The grids a resident is of: where their household address routes (one grid, not
+    a guess among several) and where they reported cases."""
+    grids = uow.points.reported_grids(resident_id)
+    if household_address:
+        resolution = resolve_address(services.district, household_address)
+        if resolution.kind == GRID:
+            grids.add(resolution.grid_id)
+    return grids
+
+
+def _require_resident_in_scope(uow, services, actor: Actor, resident_id: str, move: str) -> None:
+    """A registered resident who has not erased their data, of a grid the actor covers."""
+    resident = uow.accounts.resident(resident_id)
+    rules.require_known(resident_id, resident)
+    if actor.role != COMMAND_CENTRE:  # the whole street is the centre's: no need to look
+        rules.require_in_scope(actor, resident_id,
+                               _resident_grids(uow, services, resident_id, resident.household_address),
+                               services.district, move)
+
+
 def award(uow, services, *, actor: Actor, resident_id: str, kind: str, amount: int, reason: str,
           key: str, now: dt.datetime) -> Entry:
-    """Staff award points; a retry with the same key returns the first award."""
+    """Staff award points to a known resident of their grids, within the limits of
+    data/rewards.yml; a retry with the same key returns the first award."""
     _registered_staff(services, actor)
-    asked = rules.award(actor, resident_id, kind, amount, reason, key, now)
+    _require_resident_in_scope(uow, services, actor, resident_id, "award points")
+    asked = rules.award(actor, resident_id, kind, amount, reason, key, now,
+                        limits=services.award_limits)
+    uow.points.lock_resident(resident_id)  # the daily limit holds under concurrent awards
+    existing = uow.points.by_key(resident_id, asked.idempotency_key)
+    if existing is not None:  # a retry counts once, however full the day is now
+        return _retried(existing, asked)
+    rules.require_within_day(asked, uow.points.awarded_between(resident_id, *rules.award_day(now)),
+                             services.award_limits)
     entry, created = uow.points.add(asked)
     if not created:
         return _retried(entry, asked)
@@ -62,8 +96,10 @@ def award(uow, services, *, actor: Actor, resident_id: str, kind: str, amount: i
 
 def reverse(uow, services, *, actor: Actor, resident_id: str, entry_id: int, amount: int,
             reason: str, key: str, now: dt.datetime) -> Entry:
-    """Staff take back all or part of an award, never below a zero balance."""
+    """Staff take back all or part of an award to a known resident of their grids,
+    never below a zero balance."""
     _registered_staff(services, actor)
+    _require_resident_in_scope(uow, services, actor, resident_id, "reverse points")
     uow.points.lock_resident(resident_id)
     original = uow.points.entry(entry_id)
     if original is None or original.resident_id != resident_id:

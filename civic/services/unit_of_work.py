@@ -12,6 +12,7 @@ from sqlalchemy.exc import OperationalError
 
 from civic.adapters.accounts_repository import AccountRepository
 from civic.adapters.deliveries_repository import DeliveryRepository
+from civic.adapters.erasure_repository import ErasureRepository
 from civic.adapters.evidence_repository import EvidenceRepository
 from civic.adapters.handoff_repository import HandoffRepository
 from civic.adapters.mediation_repository import BookingRepository
@@ -40,6 +41,7 @@ class UnitOfWork:
         self.handoffs = HandoffRepository(self._conn)
         self.deliveries = DeliveryRepository(self._conn)
         self.evidence = EvidenceRepository(self._conn)
+        self.erasure = ErasureRepository(self._conn)
         # Events of aggregates other than cases (bookings, points, accounts) are
         # appended here by handlers and written to the outbox on commit.
         self.events: list = []

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from rasa_sdk import Tracker
 
 from civic.domain.actors import Actor
+from civic.services import accounts
 from civic.services import cases as case_handlers
 from civic.services import commands
 from civic.services import points as points_handlers
@@ -137,7 +138,12 @@ def resolve(civic, number, now=NOW):
 
 
 def award(civic, resident=RESIDENT, amount=100, key="k-1", reason="协助疏导交通", now=NOW):
-    """Points from the grid worker of WJ-01 (grid workers may award points)."""
+    """Points from the grid worker of WJ-01 (grid workers may award points) to a resident
+    who talked to the bot and lives in WJ-01 (望江花园3号楼)."""
+    with civic.uow() as uow:
+        accounts.register(uow, actor=Actor.resident(resident), display_name=None, now=at(now))
+    with civic.uow() as uow:
+        accounts.change_address(uow, actor=Actor.resident(resident), address="望江花园3号楼")
     with civic.uow() as uow:
         return points_handlers.award(uow, civic.services, actor=staff(civic, "gw-wj-01"),
                                      resident_id=resident, kind="public_virtue", amount=amount,

@@ -121,6 +121,31 @@ def test_hurry_on_an_overdue_case_escalates(civic, dispatcher, domain):
     assert "望江社区第一网格的网格长" in said
 
 
+def test_a_second_hurry_in_the_same_half_day_is_answered_politely_and_not_passed_on(civic, dispatcher, domain):
+    mine = report(civic)  # Wednesday 10:00: contact due Thursday 10:00
+    run(ActionHurryCase(), dispatcher, make_tracker("催一下", "hurry_case", case_id(mine.number),
+                                                    now="2026-11-18T10:30:00+08:00"), domain)
+    dispatcher.messages.clear()
+    run(ActionHurryCase(), dispatcher, make_tracker("怎么还没人来", "hurry_case", case_id(mine.number),
+                                                    now="2026-11-18T11:30:00+08:00"), domain)
+    assert texts(dispatcher) == (f"工单 {mine.number} 已催办过，工作人员已收到提醒，明天10:00前会有答复。"
+                                 "到时还没有答复，可以再催办。")
+    assert history(civic, mine.number).count("hurried") == 1
+
+
+def test_a_second_hurry_on_an_overdue_case_says_when_to_hurry_again(civic, dispatcher, domain):
+    mine = report(civic)
+    run(ActionHurryCase(), dispatcher, make_tracker("怎么还没人管", "hurry_case", now=OVERDUE), domain)
+    dispatcher.messages.clear()
+    run(ActionHurryCase(), dispatcher, make_tracker("到底管不管", "hurry_case",
+                                                    now="2026-11-23T10:30:00+08:00"), domain)
+    said = texts(dispatcher)
+    assert f"工单 {mine.number} 已催办过" in said and "今天12:00后可以再催办" in said
+    assert "前会有答复" not in said  # no deadline that has passed is promised
+    assert history(civic, mine.number).count("hurried") == 1
+    assert history(civic, mine.number).count("escalated") == 1
+
+
 def test_hurry_without_open_cases(civic, dispatcher, domain):
     run(ActionHurryCase(), dispatcher, make_tracker("催一下", "hurry_case"), domain)
     assert "没有可以催办的工单" in texts(dispatcher)
@@ -304,6 +329,29 @@ def test_details_to_a_followed_case_are_not_taken_as_if_it_were_closed(civic, di
     assert "detail" not in history(civic, theirs.number)
 
 
+def stops(events) -> bool:
+    """The start action ends the rule: its form is not started, no question is asked."""
+    return any(e.get("event") == "followup" and e.get("name") == "action_listen" for e in events)
+
+
+@pytest.mark.parametrize("whose", ["someone-elses", "followed", "own-closed", "unknown"])
+def test_details_to_a_case_that_cannot_take_them_are_refused_before_any_question(civic, dispatcher, domain, whose):
+    number = "20261118-0999" if whose == "unknown" else report(
+        civic, reporter="r-1" if whose == "own-closed" else "r-2").number
+    if whose == "own-closed":
+        resolve(civic, number)
+    if whose == "followed":
+        follow(civic, number)
+    events = run(ActionStartDetail(), dispatcher, make_tracker("/add_detail", "add_detail", case_id(number)), domain)
+    said = "不能再补充了" if whose == "own-closed" else "没有找到您反映的工单"
+    assert said in texts(dispatcher) and stops(events) and slot_events(events)["detail_case"] is None
+
+
+def test_add_detail_with_no_case_to_add_to_starts_no_form(civic, dispatcher, domain):
+    events = run(ActionStartDetail(), dispatcher, make_tracker("我要补充情况", "add_detail"), domain)
+    assert stops(events)
+
+
 def test_nothing_to_submit(civic, dispatcher, domain):
     events = run(ActionSubmitDetail(), dispatcher, make_tracker("x", slots={"detail_case": None}), domain)
     assert dispatcher.messages == [] and slot_events(events)["detail_text"] is None
@@ -326,7 +374,7 @@ def test_a_solved_button_is_kept_when_rating_starts(civic, dispatcher, domain):
     resolve(civic, mine.number)
     tracker = make_tracker("/rate_case", "rate_case", case_id(mine.number) + pick("solved"))
     slots = slot_events(run(ActionStartRating(), dispatcher, tracker, domain))
-    assert "solved" not in slots and slots["rate_case"] == mine.number
+    assert slots.get("solved", "solved") == "solved" and slots["rate_case"] == mine.number
 
 
 def test_rating_with_nothing_to_rate(civic, dispatcher, domain):
@@ -341,6 +389,22 @@ def test_a_case_that_is_not_resolved_cannot_be_rated(civic, dispatcher, domain):
     slots = slot_events(run(ActionStartRating(), dispatcher,
                             make_tracker("/rate_case", "rate_case", case_id(mine.number)), domain))
     assert slots["rate_case"] is None and "不能评价" in texts(dispatcher)
+
+
+@pytest.mark.parametrize("whose, said", [
+    ("own-open", "还在办理中"), ("someone-elses", "没有找到您反映的工单"), ("own-closed", "不能评价了"),
+])
+def test_a_case_that_cannot_be_rated_says_why_and_starts_no_form(civic, dispatcher, domain, whose, said):
+    case = report(civic, reporter="r-2" if whose == "someone-elses" else "r-1")
+    if whose != "own-open":
+        resolve(civic, case.number)
+    if whose == "own-closed":
+        run(ActionSubmitRating(), dispatcher, make_tracker("x", slots={
+            "rate_case": case.number, "solved": "solved", "satisfaction": "satisfied"}), domain)
+        dispatcher.messages.clear()
+    events = run(ActionStartRating(), dispatcher,
+                 make_tracker("/rate_case", "rate_case", case_id(case.number)), domain)
+    assert said in texts(dispatcher) and stops(events) and slot_events(events)["rate_case"] is None
 
 
 def test_rating_with_several_resolved_cases_asks_which(civic, dispatcher, domain):

@@ -204,6 +204,18 @@ def test_the_mode(civic, dispatcher, domain, said, entities, expected):
     assert validate("mode", said, dispatcher, domain, entities=entities)["mode"] == expected
 
 
+@pytest.mark.parametrize("said,intent,expected", [
+    ("到调解室", "book_mediation", "in_person"), ("线上调解", "book_mediation", "online"),
+    ("线上视频", "inform", "online"), ("我想预约调解", "book_mediation", None), ("取消线上", "cancel", None),
+])
+def test_a_typed_mode_label_answers_the_mode_question_whatever_its_intent(civic, dispatcher, domain, said, intent,
+                                                                          expected):
+    """A label typed is read as book_mediation, which the domain's mapping leaves out (issue 13)."""
+    slots = {k: v for k, v in CHOSEN.items() if k in ("dispute", "other_party", "other_phone", "mediator")}
+    tracker = make_tracker(said, intent, active_loop=FORM, requested_slot="mode", slots=slots)
+    assert slot_events(run(ValidateMediationForm(), dispatcher, tracker, domain)).get("mode") == expected
+
+
 SHEN = {"mediator": "md-shen", "mode": "in_person"}
 
 
@@ -279,7 +291,7 @@ def test_change_mediator_asks_for_the_mediator_again(civic, dispatcher, domain):
 
 
 def test_an_unreadable_time_is_asked_again(civic, dispatcher, domain):
-    updates = validate("slot_start", "随便吧", dispatcher, domain, slots=SHEN)
+    updates = validate("slot_start", "看情况吧", dispatcher, domain, slots=SHEN)
     assert updates["slot_start"] is None and "没看懂这个时间" in texts(dispatcher)
 
 

@@ -86,14 +86,12 @@ def test_yes_erases_the_profile_and_keeps_the_cases_without_the_resident(civic, 
     case = report(civic, contact_phone="13812345678")
     events = run(ActionAnswerPending(), dispatcher,
                  make_tracker("确认删除", "affirm", slots={"pending": "delete_data"}), domain)
-    assert "已删除您的资料。1 个工单已去掉您的名字和联系方式" in texts(dispatcher)
+    assert "已删除您的资料和聊天记录。1 个工单已去掉您的名字和联系方式" in texts(dispatcher)
     assert slot_events(events) == {"pending": None, "welcomed": False}
-    kept = profile_of(civic)
-    assert kept.erased_at is not None
-    assert (kept.household_address, kept.phone, kept.consent_at) == (None, None, None)
+    assert profile_of(civic) is None  # a later message starts a new, empty profile
     stored = stored_case(civic, case.number)
     assert stored.state.value == "dispatched"  # the street office still handles it
-    assert stored.reporter_id is None and stored.contact_phone is None
+    assert stored.reporter_id.startswith("erased:") and stored.contact_phone is None
     assert my_case_numbers(civic) == []
 
 
@@ -105,7 +103,7 @@ def test_after_deleting_the_next_session_asks_for_consent_again(civic, dispatche
     again = type(dispatcher)()
     run(ActionSessionStart(), again, make_tracker("", slots={"welcomed": welcomed}), domain)
     assert "删除我的数据" in texts(again)  # the privacy text, shown again
-    assert profile_of(civic).erased_at is None and profile_of(civic).consent_at is not None
+    assert profile_of(civic).consent_at is not None and profile_of(civic).phone is None
 
 
 def test_no_keeps_the_data(civic, dispatcher, domain):
@@ -114,4 +112,4 @@ def test_no_keeps_the_data(civic, dispatcher, domain):
                  domain)
     assert slot_events(events) == {"pending": None}
     assert "没有做任何改动" in texts(dispatcher)
-    assert profile_of(civic).household_address == "和平里5号楼" and profile_of(civic).erased_at is None
+    assert profile_of(civic).household_address == "和平里5号楼"

@@ -432,6 +432,22 @@ def test_confirming_with_nothing_similar_open_completes_the_form(civic, dispatch
 # --- action_submit_report ---------------------------------------------------------------------
 
 
+def test_a_replayed_confirmation_files_one_case_and_says_its_number_again(civic, dispatcher, domain):
+    # The process died after the case was committed, before the conversation was saved:
+    # the same confirmation meets the same saved conversation again.
+    before = [{"event": "action", "name": "report_form", "timestamp": 1763431200.25}]
+    confirm = make_tracker("确认", "affirm", slots=CONFIRMED, events=before)
+    run(ActionSubmitReport(), dispatcher, confirm, domain)
+    again = CollectingDispatcher()
+    run(ActionSubmitReport(), again, make_tracker("确认", "affirm", slots=CONFIRMED, events=before), domain)
+    [(number, _)] = my_case_numbers(civic)
+    assert f"工单号 {number}" in texts(again)
+    later = [{"event": "action", "name": "report_form", "timestamp": 1763431500.5}]
+    run(ActionSubmitReport(), CollectingDispatcher(), make_tracker("确认", "affirm", slots=CONFIRMED, events=later),
+        domain)
+    assert len(my_case_numbers(civic)) == 2  # a report confirmed later is another report
+
+
 def test_submit_files_a_case_and_says_number_handler_and_deadlines(civic, dispatcher, domain):
     events = run(ActionSubmitReport(), dispatcher, make_tracker("确认", "affirm", slots=CONFIRMED), domain)
     [(number, own)] = my_case_numbers(civic)

@@ -8,9 +8,9 @@ from rasa_sdk.executor import ActionExecutor
 
 from actions.handoff import ActionHandoff, ActionNotUnderstood
 from actions.welcome import (FORM_SLOTS, SAYINGS, ActionAnswerPending, ActionCancel, ActionSessionStart,
-                             ActionWelcome)
-from action_support import (SATURDAY_NIGHT, make_tracker, my_case_numbers, outbox, profile_of, run, slot_events,
-                            stored_case, texts, user_event)
+                             ActionWelcome, ActionWhatToDo)
+from action_support import (SATURDAY_NIGHT, ent, make_tracker, my_case_numbers, outbox, profile_of, report, run,
+                            slot_events, stored_case, texts, user_event)
 from actions.texts import PRIVACY
 
 
@@ -83,13 +83,28 @@ def test_help_adds_the_privacy_text(civic, dispatcher, domain):
     ("action_thanks", "不客气！还有别的事可以直接说，办理进展我会及时告诉您。"),
     ("action_out_of_scope", "抱歉，这件事我帮不上忙。我可以帮您：反映问题、查看工单进度、预约人民调解、"
                             "查询和兑换志愿积分，或者转人工。请直接说您要办的事，或发“帮助”查看说明。"),
-    ("action_what_to_do", "收到。请告诉我您想办什么事：反映问题、查看工单、预约调解、查积分，或者转人工。"),
 ])
 def test_small_talk_says_what_the_domain_responses_said(dispatcher, domain, action, said):
     saying = next(kind for kind in SAYINGS if kind().name() == action)
     assert action in domain["actions"] and not domain.get("responses")  # no words in domain.yml
     assert run(saying(), dispatcher, make_tracker("再见", "goodbye"), domain) == []
     assert texts(dispatcher) == said and dispatcher.messages[0].get("buttons") == []
+
+
+def test_a_bare_answer_asks_what_to_do(civic, dispatcher, domain):
+    assert "action_what_to_do" in domain["actions"]
+    assert run(ActionWhatToDo(), dispatcher, make_tracker("好的", "inform"), domain) == []
+    assert texts(dispatcher) == "收到。请告诉我您想办什么事：反映问题、查看工单、预约调解、查积分，或者转人工。"
+
+
+def test_a_case_number_alone_shows_ones_own_case_and_nobody_elses(civic, dispatcher, domain):
+    mine, theirs = report(civic), report(civic, reporter="r-2")
+    run(ActionWhatToDo(), dispatcher, make_tracker(mine.number, "inform", [ent("case_id", mine.number)]), domain)
+    assert f"工单 {mine.number}" in texts(dispatcher) and "想办什么事" not in texts(dispatcher)
+    dispatcher.messages.clear()
+    run(ActionWhatToDo(), dispatcher, make_tracker(theirs.number, "inform", [ent("case_id", theirs.number)]),
+        domain)
+    assert texts(dispatcher) == f"没有找到您名下的工单 {theirs.number}。请核对工单号，或发“我的工单”查看您的全部工单。"
 
 
 # --- cancel and pending answers -------------------------------------------------------------------
@@ -178,6 +193,14 @@ def test_the_second_misunderstanding_in_a_row_hands_off(civic, dispatcher, domai
     [handoff] = outbox(civic, "handoff_requested")
     assert json.loads(handoff.payload)["reason"] == "not_understood"
     assert json.loads(handoff.payload)["summary"] == "哦哦哦；嗯嗯嗯"
+
+
+def test_a_case_number_alone_read_as_not_understood_still_shows_the_case(civic, dispatcher, domain):
+    mine = report(civic)
+    earlier = [user_event("哦哦哦", "nlu_fallback")]
+    tracker = make_tracker(mine.number, "nlu_fallback", [ent("case_id", mine.number)], events=earlier)
+    assert run(ActionNotUnderstood(), dispatcher, tracker, domain) == []
+    assert f"工单 {mine.number}（" in texts(dispatcher) and outbox(civic, "handoff_requested") == []
 
 
 def test_an_understood_message_in_between_starts_the_count_again(civic, dispatcher, domain):

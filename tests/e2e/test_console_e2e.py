@@ -96,11 +96,44 @@ def test_a_mediation_booking_end_to_end(env):
 
 
 def test_a_redemption_end_to_end(env):
+    chat(env, "r-points", "你好")  # points go to residents who talked to the bot
     admin(env, "points", "award", "r-points", "public_virtue", "100", "--reason", "社区清洁志愿服务",
-          "--as", "gw-wj-01")
+          "--as", "cc-liang")  # the command centre awards anyone of the street
     out = chat(env, "r-points", "我有多少积分")
     assert "100 分" in out and "社区清洁志愿服务" in out
     button = next(line for line in out.splitlines() if "兑换毛巾" in line)
     pressed = re.search(r"\[(\d+)\]", button).group(1)
     out = chat(env, "r-points", "我有多少积分", pressed, "1")
     assert re.search(r"取货码：[2-9A-Z]{6}", out) and "剩余积分 80 分" in out
+
+
+# Run as the console, but killed the moment the report's case is committed: before the
+# reply, before Rasa saved the conversation.
+KILLED_AFTER_FILING = """
+import os, runpy, signal, sys
+from civic.services import cases
+filing = cases.report_case
+def report_case(*args, **kwargs):
+    filed = filing(*args, **kwargs)
+    if isinstance(filed, cases.CaseFiled):
+        os.kill(os.getpid(), signal.SIGKILL)
+    return filed
+cases.report_case = report_case
+sys.argv = ["bot", *sys.argv[1:]]
+runpy.run_module("bot", run_name="__main__")
+"""
+
+
+def test_killed_between_filing_and_reply_the_same_confirmation_files_one_case(env):
+    from sqlalchemy import create_engine, text
+
+    killed = subprocess.run([sys.executable, "-c", KILLED_AFTER_FILING, "chat", "--user", "r-killed",
+                             "--now", WEDNESDAY], input="清溪新村8号楼的单元门禁坏了关不上好几天了\n1\n1\n",
+                            capture_output=True, text=True, cwd=ROOT, env=env, timeout=600)
+    assert killed.returncode == -9 and not re.search(r"工单号 \d", killed.stdout), killed.stderr[-3000:]
+    out = chat(env, "r-killed", "确认")  # the resident, hearing nothing, confirms again
+    engine = create_engine(env["DATABASE_URL"])
+    with engine.connect() as conn:
+        filed = conn.execute(text("SELECT number FROM cases WHERE reporter_id = 'r-killed'")).scalars().all()
+    assert filed == [case_number(out)]
+

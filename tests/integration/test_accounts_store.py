@@ -6,7 +6,7 @@ import pytest
 from civic.domain.accounts import InvalidLinkCode
 from civic.domain.actors import Actor
 from civic.domain.errors import NotAllowed
-from civic.services import accounts
+from civic.services import accounts, erasure
 from civic.services import cases as handlers
 
 NOW = dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.timezone.utc)
@@ -35,14 +35,15 @@ def test_deleting_my_data_keeps_the_case_without_me(civic):
                                     description="楼道灯坏了", address="和平里5号楼", now=NOW,
                                     contact_phone="13812345678").case
     with civic.uow() as uow:
-        assert accounts.delete_my_data(uow, actor=RESIDENT, now=NOW) == 1
+        assert erasure.erase_my_data(uow, civic.services, actor=RESIDENT, now=NOW).cases == 1
     with civic.uow() as uow:
         kept = uow.cases.get(case.number)
         me = accounts.profile(uow, actor=RESIDENT)
         assert handlers.my_cases(uow, actor=RESIDENT) == []
     assert kept.state.value == "dispatched"
-    assert (kept.reporter_id, kept.contact_phone) == (None, None)
-    assert (me.display_name, me.phone, me.household_address) == (None, None, None)
+    assert kept.reporter_id.startswith("erased:") and kept.contact_phone is None
+    assert kept.address == "和平里"  # the estate, not the building
+    assert me is None
 
 
 def test_a_resident_cannot_change_someone_else(civic):

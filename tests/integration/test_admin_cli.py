@@ -217,6 +217,10 @@ def test_the_leader_extends_and_the_centre_reassigns_in_shanghai_time(civic):
 
 
 def test_points_award_then_a_reversal_below_zero_is_refused(civic):
+    with civic.uow() as uow:  # r-9 talked to the bot and lives in WJ-01, gw-wj-01's grid
+        accounts.register(uow, actor=Actor.resident("r-9"), display_name=None, now=NOW)
+    with civic.uow() as uow:
+        accounts.change_address(uow, actor=Actor.resident("r-9"), address="望江花园3号楼")
     award = cli(civic, "points", "award", "r-9", "public_virtue", "30", "--reason", "协助疏导交通",
                 "--as", "gw-wj-01")
     assert award.returncode == 0, award.stderr
@@ -313,3 +317,40 @@ def test_staff_answer_a_handed_off_resident_in_their_chat(civic):
                 .dispatch_once(dt.datetime.now(dt.timezone.utc), recipients=["resident:r-6"]))
     name = civic.services.district.staff["cc-liang"].name
     assert sender.texts("resident:r-6") == [f"工作人员 {name}：您好，我是社区的工作人员"]
+
+
+ESCAPES = ("\x1b[2J\x1b[H", "\x9b31m", "\u202e", "\x07", "\x1b]0;owned\x07")
+
+
+def test_what_residents_wrote_is_printed_without_terminal_escapes(civic):
+    """A description, a handoff message or a dispute that carries escape sequences (stored
+    before the turn cleaned input, or by any other path) never reaches the staff
+    member's terminal raw: it would clear or rewrite the screen."""
+    from civic.services import handoff
+
+    dirty = "望江花园3号楼\x1b[2J\x1b[H楼道灯坏了\x9b31m\u202e"
+    case = report(civic, "r-1", dirty, "望江花园3号楼\x1b]0;owned\x07")
+    with civic.uow() as uow:
+        handoff.request_handoff(uow, civic.services, actor=Actor.resident("r-5"), reason="asked",
+                                summary="想问问", now=NOW)
+    with civic.uow() as uow:
+        uow.handoffs.add_message(uow.handoffs.open_for("r-5").id, sender="resident",
+                                 text="\x1b[2J我家老人\x07腿脚不便", at=NOW)
+        uow.commit()
+    with civic.uow() as uow:
+        mediation_handlers.book(
+            uow, civic.services, actor=Actor.resident("r-1"), mediator_id="md-shen", mode="in_person",
+            starts_at=dt.datetime(2026, 11, 19, 1, 30, tzinfo=dt.timezone.utc),
+            dispute="楼上\x1b[31m漏水", other_party_name="李四\u202e", now=NOW)
+
+    printed = {args: cli(civic, *args) for args in [
+        ("cases", "list"), ("cases", "list", "--json"), ("cases", "show", case.number),
+        ("cases", "show", case.number, "--json"), ("handoff", "show", "r-5"),
+        ("mediation", "list"), ("mediation", "list", "--json")]}
+    for args, done in printed.items():
+        assert done.returncode == 0, (args, done.stderr)
+        assert not any(escape in done.stdout for escape in ESCAPES), (args, done.stdout)
+        assert "\x1b" not in done.stdout and "\x9b" not in done.stdout, args
+    assert "望江花园3号楼[2J[H楼道灯坏了31m" in printed[("cases", "show", case.number)].stdout
+    assert "我家老人腿脚不便" in printed[("handoff", "show", "r-5")].stdout
+    assert json.loads(printed[("mediation", "list", "--json")].stdout)[0]["dispute"] == "楼上[31m漏水"

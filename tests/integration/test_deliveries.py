@@ -50,6 +50,11 @@ def staff(civic, staff_id):
 
 
 def award(civic, resident_id="r-1", key="k-1", amount=10):
+    """Points from gw-wj-01 to a resident who talked to the bot and lives in WJ-01."""
+    with civic.uow() as uow:
+        accounts.register(uow, actor=Actor.resident(resident_id), display_name=None, now=NOW)
+    with civic.uow() as uow:
+        accounts.change_address(uow, actor=Actor.resident(resident_id), address="望江花园3号楼")
     with civic.uow() as uow:
         points.award(uow, civic.services, actor=staff(civic, "gw-wj-01"), resident_id=resident_id,
                      kind="public_virtue", amount=amount, reason="社区清洁", key=key, now=NOW)
@@ -159,6 +164,26 @@ def test_a_follower_hears_status_only_never_notes_names_or_contacts(civic):
     assert len(own) == 5 and all(note in "".join(own) for note in notes.values())
     [resolved] = [m for r, m in sender.sent if r == "resident:r-1" and "已办结" in m.text]
     assert [b["title"] for b in resolved.buttons] == ["解决了", "没解决"]
+
+
+def test_notes_full_of_personal_data_reach_every_recipient_masked(civic):
+    case = report(civic, description="3号楼2单元501室门口楼道灯坏了，电话13912345678")
+    follow(civic, case.number)
+    worker = staff(civic, case.assignee_id)
+    secrets = ("13912345678", "110101199001011234", "501室", "0571-87654321", "长安街12号")
+    move(civic, case.number, worker, "sign")
+    move(civic, case.number, worker, "contact",
+         note="已联系王阿姨13912345678（身份证110101199001011234），住501室，座机0571-87654321")
+    move(civic, case.number, worker, "resolve", note="师傅从长安街12号仓库取了灯泡，已装好")
+    sender = FakeSender()
+    dispatch(dispatcher(civic, sender))
+
+    own = "".join(sender.texts("resident:r-1"))
+    assert "已联系王阿姨139****5678（身份证1101**********1234），住***室，座机0571-****4321" in own
+    assert "长安街**号仓库" in own
+    for recipient, message in sender.sent:
+        assert not any(secret in message.text for secret in secrets), (recipient, message.text)
+    assert sender.texts("resident:r-2") and "王阿姨" not in "".join(sender.texts("resident:r-2"))
 
 
 # --- the dispatcher -------------------------------------------------------------------

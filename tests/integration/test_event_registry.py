@@ -127,6 +127,8 @@ def scenario(civic) -> None:
     with civic.uow() as uow:
         points.sync_catalogue(uow, [Reward("towel", "毛巾", 20, 5)])
     desk = staff("gw-wj-01")
+    with civic.uow() as uow:  # points go to residents who talked to the bot (r-1 reported in WJ-01)
+        accounts.register(uow, actor=r1, display_name=None, now=NOW)
     with civic.uow() as uow:
         entry = points.award(uow, civic.services, actor=desk, resident_id="r-1", kind="public_virtue",
                              amount=50, reason="社区清洁", key="a-1", now=NOW)

@@ -124,14 +124,14 @@ def test_staff_see_the_file_ids_and_residents_only_that_a_photo_came(civic):
 
 
 def test_deleting_my_data_drops_pending_photos_and_unlinks_the_cases_ones(civic):
-    from civic.services import accounts
+    from civic.services import erasure
 
     case = report(civic)
     send(civic, "AgAD-10")
     move(civic, case.number, R1, "withdraw")
     send(civic, "AgAD-11")  # no open case any more: pending
     with civic.uow() as uow:
-        accounts.delete_my_data(uow, actor=R1, now=NOW)
+        erasure.erase_my_data(uow, civic.services, actor=R1, now=NOW)
     with civic.engine.connect() as conn:
         rows = conn.execute(select(evidence_table.c.file_id, evidence_table.c.resident_id,
                                    evidence_table.c.case_number)).all()

@@ -13,6 +13,7 @@ from civic.domain.actors import Actor
 from civic.domain.errors import NotAllowed
 from civic.domain.points import (AlreadyCollected, BalanceWouldGoNegative, KeyReused,
                                  NotEnoughPoints, OutOfStock, RedemptionNotFound, Reward)
+from civic.services import accounts
 from civic.services import points as handlers
 from civic.services.cases import staff_actor
 from races import run_at_once
@@ -23,10 +24,19 @@ CATALOGUE = [Reward("rice-5jin", "大米5斤", 60, 3), Reward("towel", "毛巾",
              Reward("eggs-30", "鸡蛋30枚", 50, 0)]
 
 
+def known(civic, resident="r-1", address="望江花园3号楼"):
+    """A resident who talked to the bot and lives in WJ-01, the grid of gw-wj-01."""
+    with civic.uow() as uow:
+        accounts.register(uow, actor=Actor.resident(resident), display_name=None, now=NOW)
+    with civic.uow() as uow:
+        accounts.change_address(uow, actor=Actor.resident(resident), address=address)
+
+
 @pytest.fixture
 def store(civic):
     with civic.uow() as uow:
         handlers.sync_catalogue(uow, CATALOGUE)
+    known(civic)
     return civic
 
 
@@ -227,6 +237,7 @@ def test_the_store_refuses_negative_stock_whatever_the_code_does(store):
 def test_twenty_concurrent_redemptions_with_points_for_five_exactly_five_succeed(postgres):
     with postgres.uow() as uow:
         handlers.sync_catalogue(uow, [Reward("towel", "毛巾", 20, 50)])
+    known(postgres)
     award(postgres, amount=100)
     counter = itertools.count()
     results = run_at_once([
@@ -243,6 +254,7 @@ def test_twenty_residents_racing_for_three_in_stock_exactly_three_succeed(postgr
     with postgres.uow() as uow:
         handlers.sync_catalogue(uow, [Reward("rice-5jin", "大米5斤", 60, 3)])
     for i in range(20):
+        known(postgres, f"r-{i}")
         award(postgres, resident=f"r-{i}", amount=60, key=f"k-{i}")
     results = run_at_once([lambda i=i: redeem(postgres, resident=f"r-{i}") for i in range(20)])
     wins = [r for r in results if not isinstance(r, Exception)]
@@ -253,6 +265,7 @@ def test_twenty_residents_racing_for_three_in_stock_exactly_three_succeed(postgr
 
 
 def test_the_same_award_sent_ten_times_at_once_counts_once(postgres):
+    known(postgres)
     results = run_at_once([lambda: award(postgres, amount=25) for _ in range(10)])
     assert not [r for r in results if isinstance(r, Exception)]
     assert len({r.id for r in results}) == 1 and balance(postgres) == 25

@@ -115,10 +115,10 @@ def test_points_redeemed_on_telegram(app, clock):
     async def scenario():
         async with standin_and_bot(app, clock) as (standin, bot):
             dan = Resident(standin, bot, "Dan")
-            await dan.say("你好")  # a bot may not write first
-            with app.civic.uow() as uow:
+            await dan.say("你好")  # a bot may not write first; and points go to residents who did
+            with app.civic.uow() as uow:  # the command centre awards anyone of the street
                 points.award(uow, app.civic.services,
-                             actor=cases.staff_actor(app.civic.services.district, "gw-wj-01"),
+                             actor=cases.staff_actor(app.civic.services.district, "cc-liang"),
                              resident_id=str(dan.id), kind="public_virtue", amount=100, reason="社区清洁",
                              now=WEDNESDAY_TEN, key=f"k-{dan.id}")
             await dan.pushed("积分")  # the award is pushed

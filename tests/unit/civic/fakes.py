@@ -39,6 +39,10 @@ class FakeCaseRepository(AbstractCaseRepository):
         self.seen.append(case)
         return case
 
+    def by_submission(self, key: str) -> Case | None:
+        number = next((c.number for c in self._cases.values() if c.submission_key == key), None)
+        return self.get(number) if number else None
+
     def save(self, case: Case) -> None:
         stored = self._cases.get(case.number)
         if stored is None or stored.version != case.version:

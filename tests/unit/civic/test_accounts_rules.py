@@ -22,13 +22,6 @@ def test_what_is_not_a_mobile_number_is_refused(phone):
         Resident("1", "王").set_phone(phone)
 
 
-def test_erasing_forgets_name_phone_and_address():
-    resident = Resident("1", "王阿姨", "和平里5号楼", "13812345678", consent_at=T0)
-    resident.erase(T0)
-    assert (resident.display_name, resident.household_address, resident.phone) == (None, None, None)
-    assert resident.erased_at == T0
-
-
 def test_a_link_code_works_once_and_expires():
     code = LinkCode("ABCD2345", "gw-wj-01", "cc-liang", T0, T0 + dt.timedelta(hours=24))
     code.use(111, T0 + dt.timedelta(hours=1))

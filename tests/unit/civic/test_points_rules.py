@@ -7,7 +7,7 @@ import pytest
 from civic.domain import points
 from civic.domain.actors import Actor
 from civic.domain.errors import DomainError, NotAllowed, NoteRequired
-from civic.domain.points import Entry, Redemption, Reward
+from civic.domain.points import AwardLimits, Entry, Redemption, Reward
 
 T0 = dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.timezone.utc)
 WORKER = Actor("gw-wj-01", "grid_worker", grids=frozenset({"WJ-01"}))
@@ -15,10 +15,11 @@ SOCIAL = Actor("sw-north", "social_worker")
 MEDIATOR = Actor("md-lu", "mediator")
 RESIDENT = Actor.resident("r-1")
 RICE = Reward("rice-5jin", "大米5斤", 60, 3)
+LIMITS = AwardLimits(per_award=200, per_resident_per_day=300)
 
 
 def awarded(amount=10, entry_id=1) -> Entry:
-    entry = points.award(WORKER, "r-1", "public_virtue", amount, "扶老人过马路", "k-1", T0)
+    entry = points.award(WORKER, "r-1", "public_virtue", amount, "扶老人过马路", "k-1", T0, limits=LIMITS)
     return Entry(**{**entry.__dict__, "id": entry_id})
 
 
@@ -33,7 +34,7 @@ def test_points_staff_are_grid_workers_leaders_social_workers_and_the_command_ce
 
 
 def test_staff_award_points_with_a_reason_and_a_key():
-    entry = points.award(SOCIAL, "r-1", "community_building", 15, " 垃圾分类志愿服务 ", "k-1", T0)
+    entry = points.award(SOCIAL, "r-1", "community_building", 15, " 垃圾分类志愿服务 ", "k-1", T0, limits=LIMITS)
     assert (entry.amount, entry.kind, entry.reason, entry.actor_id) == (
         15, "community_building", "垃圾分类志愿服务", "sw-north")
     assert entry.type == "award" and entry.reverses is None
@@ -42,7 +43,7 @@ def test_staff_award_points_with_a_reason_and_a_key():
 @pytest.mark.parametrize("actor", [RESIDENT, MEDIATOR, Actor.system()], ids=lambda a: a.role)
 def test_only_points_staff_may_award(actor):
     with pytest.raises(NotAllowed):
-        points.award(actor, "r-1", "public_virtue", 10, "理由", "k-1", T0)
+        points.award(actor, "r-1", "public_virtue", 10, "理由", "k-1", T0, limits=LIMITS)
 
 
 @pytest.mark.parametrize("kind, amount, reason, key, error", [
@@ -57,7 +58,7 @@ def test_only_points_staff_may_award(actor):
 def test_an_award_needs_a_known_kind_a_positive_whole_amount_a_reason_and_a_key(
         kind, amount, reason, key, error):
     with pytest.raises(error):
-        points.award(WORKER, "r-1", kind, amount, reason, key, T0)
+        points.award(WORKER, "r-1", kind, amount, reason, key, T0, limits=LIMITS)
 
 
 def test_a_partial_reversal_takes_back_what_staff_say():

@@ -6,6 +6,7 @@ import pytest
 
 from civic.domain import events as ev
 from civic.domain.actors import Actor
+from civic.domain.calendar import WorkCalendar
 from civic.domain.case import Case
 from civic.domain.recipients import CENTRE_DESK, recipients
 
@@ -15,6 +16,7 @@ WORKER = Actor("gw-1", "grid_worker", grids=frozenset({"WJ-01"}))
 LEADER = Actor("gl-wj", "grid_leader", communities=frozenset({"wangjiang"}))
 CENTRE = Actor("cc-1", "command_centre")
 REPORTER = Actor.resident("r-1")
+OFFICE = WorkCalendar([(dt.time(8, 30), dt.time(12)), (dt.time(13, 30), dt.time(17, 30))])
 
 
 @dataclasses.dataclass
@@ -64,7 +66,7 @@ def test_a_residents_detail_and_hurry_reach_the_assignee_not_themselves():
     case = routed_case()
     case.add_detail(REPORTER, T0 + HOUR, "二楼")
     assert heard(case) == [("staff:gw-1", "assignee")]
-    case.hurry(Actor.resident("r-2"), T0 + HOUR)
+    case.hurry(Actor.resident("r-2"), T0 + HOUR, OFFICE.half_day)
     assert heard(case) == [("staff:gw-1", "assignee")]
 
 
