@@ -150,8 +150,10 @@ class Inbox:
         self._set(update_id, state=ANSWERED, replies=json.dumps(replies, ensure_ascii=False))
 
     def done(self, update_id: int, now: dt.datetime) -> None:
-        # The body and replies carry what the resident said: not kept past handling.
-        self._set(update_id, state=DONE, body=None, replies=None, handled_at=_naive_utc(now), error=None)
+        # The body and replies carry what the resident said, the chat who said it: neither
+        # is kept past handling (a done row only stops a redelivered update_id).
+        self._set(update_id, state=DONE, chat_id=None, body=None, replies=None, handled_at=_naive_utc(now),
+                  error=None)
 
     def kept(self, update_id: int, error: str, now: dt.datetime) -> None:
         """Handled, but what the resident sent is filed nowhere else: failed, the update kept."""

@@ -113,9 +113,9 @@ class ErasureRepository:
                            .values(resident_id=marker))
 
     def channels(self, resident_id: str) -> None:
-        """Buttons offered to them go; handled inbox rows forget their chat and body (a
-        row still pending, such as the message that asked for erasure, is handled as it
-        stands and cleared when done)."""
+        """Buttons offered to them go; failed inbox rows forget their chat and body (done
+        rows kept neither; a row still pending, such as the message that asked for
+        erasure, is handled as it stands and cleared when done)."""
         self._conn.execute(delete(button_offers).where(button_offers.c.user_id == resident_id))
         self._conn.execute(update(inbox).where(inbox.c.chat_id == resident_id,
                                                inbox.c.state.in_(("done", "failed")))

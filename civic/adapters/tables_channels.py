@@ -26,12 +26,12 @@ button_offers = Table(
 
 # Every update a channel received, written before it is handled (DESIGN.md, "Inbox"):
 # Telegram's update_id makes a redelivered update find its row, and rows not done are
-# handled first on start. The update's body (a resident's words, phone, address) is
-# kept only until the row is done.
+# handled first on start. The update's body (a resident's words, phone, address) and
+# its chat are kept only until the row is done.
 inbox = Table(
     "inbox", metadata,
     Column("update_id", BigInteger, primary_key=True, autoincrement=False),
-    Column("chat_id", String(32)),  # None for updates without a chat
+    Column("chat_id", String(32)),  # None for updates without a chat, and once done
     Column("received_at", DateTime, nullable=False),
     Column("state", String(16), nullable=False),  # pending | answered | done | failed
     Column("attempts", Integer, nullable=False, default=0),

@@ -39,8 +39,8 @@ def case_count(app) -> int:
 
 def inbox_states(app) -> list[str]:
     with app.civic.engine.begin() as conn:
-        return [row.state for row in conn.execute(select(inbox.c.state, inbox.c.body))
-                if row.state != "done" or row.body is not None]
+        return [row.state for row in conn.execute(select(inbox.c.state, inbox.c.body, inbox.c.chat_id))
+                if row.state != "done" or row.body is not None or row.chat_id is not None]
 
 
 def test_a_report_by_text_then_buttons_with_the_shared_phone(app, clock):
