@@ -263,7 +263,6 @@ DETAIL_SENT = "已把补充的情况转给工单 {number} 的工作人员。有�
 SOLVED_ANSWERS = {"solved": "解决了", "unsolved": "没解决"}
 WHICH_CASE_RATE = "您有几个已办结、待评价的工单，评价哪一个？"
 NOTHING_TO_RATE = "您目前没有待评价的工单。工单办结后我会请您评价。"
-CANNOT_RATE = "工单 {number} 现在不能评价（只有您本人反映、已办结的工单可以评价）。"
 ASK_SOLVED = "工单 {number} 已办结。您反映的问题解决了吗？"
 ASK_SATISFACTION = "您对这次办理满意吗？"
 PICK_SOLVED = "请点“解决了”或“没解决”。"

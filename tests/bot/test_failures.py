@@ -194,15 +194,6 @@ def test_a_separate_action_server_that_fails_answers_the_same(caplog, monkeypatc
 # --- the real dialogue ------------------------------------------------------------------
 
 
-@pytest.fixture
-def real_app(fresh_store, rasa_agent):
-    application = build_application(civic=fresh_store, agent=rasa_agent,
-                                     clock=fixed_clock(WEDNESDAY_TEN))
-    yield application
-    from actions import runtime
-    runtime.configure(None)
-
-
 def test_a_real_custom_action_that_raises_is_answered_and_filed(real_app, rasa_agent, caplog, monkeypatch):
     def boom(dispatcher, tracker, domain):
         raise Boom(f"welcome failed for {tracker.sender_id} {PHONE}")

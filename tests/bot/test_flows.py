@@ -7,7 +7,6 @@ import uuid
 
 import pytest
 
-from bot.app import build_application, fixed_clock
 from bot.buttons import MAX_CALLBACK_BYTES
 from bot.turn import BUTTON, TEXT, Incoming
 from civic.domain.actors import Actor
@@ -43,11 +42,8 @@ class Walk:
 
 
 @pytest.fixture
-def app(store, rasa_agent):
-    application = build_application(civic=store, agent=rasa_agent, clock=fixed_clock(WEDNESDAY_TEN))
-    yield application
-    from actions import runtime
-    runtime.configure(None)
+def app(real_app):
+    return real_app
 
 
 @pytest.fixture

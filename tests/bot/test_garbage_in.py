@@ -11,11 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from actions import texts
-from bot.app import build_application, fixed_clock
 from bot.console import Console, button_number
 from bot.turn import TEXT, Incoming
 from civic.domain.privacy import clean
-from turn_support import WEDNESDAY_TEN, run
+from turn_support import run
 
 # Input-method digits ("①" crashed the console once), escapes, controls, odd spaces.
 PIECES = ["①", "②", "❶", "²", "⑴", "⑩", "２", "١", "0", "1", "12", "123", "\x00", "\x1b", "\x1b[2J",
@@ -104,15 +103,6 @@ def test_the_console_reads_any_bytes_to_the_end(app, agent, chunks):
 # --- the real dialogue: few examples (about 100 ms a message) ---------------------------
 
 USERS = itertools.count(1)
-
-
-@pytest.fixture
-def real_app(fresh_store, rasa_agent):
-    application = build_application(civic=fresh_store, agent=rasa_agent,
-                                     clock=fixed_clock(WEDNESDAY_TEN))
-    yield application
-    from actions import runtime
-    runtime.configure(None)
 
 
 @given(typed=st.one_of(LINE, LONG_LINE.map(lambda s: s[:1500])))
