@@ -12,7 +12,8 @@ inbox.py) so that a kill at any moment loses nothing and a replay has no second 
   pressed message's keyboard is removed, since pressing answered its question.
 - When the turn asks for the resident's own phone, a reply keyboard offers to share it
   (request_contact); the next turn's replies remove it.
-- Text goes out plain, without parse_mode, split at line breaks below 4,096 characters.
+- Text goes out plain, without parse_mode, split at line breaks below 4,096 characters;
+  the turn's replies run together into as few messages as their buttons allow.
 """
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ from actions import texts
 from bot.app import Application
 from bot.buttons import Button
 from bot.telegram.inbox import ANSWERED, Inbox, inbox_call
-from bot.telegram.keyboards import contact_keyboard, inline_keyboard, split_text
+from bot.telegram.keyboards import MAX_TEXT, contact_keyboard, inline_keyboard, split_text
 from bot.turn import BUTTON, CONTACT, LOCATION, OTHER, PHOTO, TEXT, Incoming, Reply
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,22 @@ def _outgoing(chat_id: int, reply: Reply) -> dict:
     if reply.unfiled:  # the turn failed and could not file the message: the row keeps it
         item["unfiled"] = True
     return item
+
+
+def joined(outgoing: list[dict]) -> list[dict]:
+    """The turn's replies as few messages as they fit in: a reply without buttons runs on
+    into the next one (a blank line between), so an answer is usually one message. Fewer
+    messages keep a chat under Telegram's one a second and read as one answer."""
+    messages: list[dict] = []
+    for item in outgoing:
+        previous = messages[-1] if messages else None
+        if (previous is not None and not previous["buttons"] and not previous["asks_phone"]
+                and not previous.get("unfiled") and previous["chat_id"] == item["chat_id"]
+                and len(previous["text"]) + 2 + len(item["text"]) <= MAX_TEXT):
+            messages[-1] = {**item, "text": f"{previous['text']}\n\n{item['text']}".strip()}
+        else:
+            messages.append(dict(item))
+    return messages
 
 
 class TelegramChannel:
@@ -176,7 +193,7 @@ class TelegramChannel:
             if pressed.reply_markup is not None:
                 await self._quietly(bot.edit_message_reply_markup(chat_id, pressed.message_id,
                                                                   reply_markup=None))
-        return [_outgoing(chat_id, reply) for reply in replies]
+        return joined([_outgoing(chat_id, reply) for reply in replies])
 
     async def _send_all(self, bot, outgoing: list[dict]) -> None:
         for item in outgoing:

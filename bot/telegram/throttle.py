@@ -14,7 +14,10 @@ whatever the latency or an event-loop stall, and on loopback the cost is only th
 
 - overall: at most ``per_second`` sends counted in the last second; those waiting line up
   first come, first served (``asyncio.Lock`` is fair), so no delivery starves;
-- a private chat: one send at a time, the next ``chat_interval`` after the previous answer;
+- a private chat: one send at a time; a short burst of ``chat_burst`` goes at once (the
+  Bots FAQ: "short bursts that go over this limit" are allowed), then one a
+  ``chat_interval`` counted from the answers: a direct answer of two or three messages is
+  not held back, a chat never averages more than one a second;
 - a group: at most ``group_per_minute`` counted in the last minute;
 - ``pause(seconds, chat_id)``: a RetryAfter for that chat, waited exactly as long as told,
   from now (a later, shorter one does not shorten it); ``pause(seconds)`` without a chat
@@ -32,23 +35,26 @@ import time
 from typing import AsyncIterator, Callable
 
 OVERALL_PER_SECOND = 30
-CHAT_INTERVAL = 1.0  # seconds between two messages to one private chat
+CHAT_INTERVAL = 1.0  # seconds between two messages to one private chat, on average
+CHAT_BURST = 3  # messages to one private chat that may go at once before the interval holds
 GROUP_PER_MINUTE = 20
 FORGET_AFTER = 120.0  # seconds: a chat idle this long has no state left worth keeping
 
 
 class Throttle:
     def __init__(self, *, per_second: int = OVERALL_PER_SECOND, chat_interval: float = CHAT_INTERVAL,
-                 group_per_minute: int = GROUP_PER_MINUTE, group_window: float = 60.0,
+                 chat_burst: int = CHAT_BURST, group_per_minute: int = GROUP_PER_MINUTE, group_window: float = 60.0,
                  clock: Callable[[], float] = time.monotonic):
-        self.per_second, self.chat_interval = per_second, chat_interval
+        self.per_second, self.chat_interval, self.chat_burst = per_second, chat_interval, max(1, chat_burst)
         self.group_per_minute, self.group_window = group_per_minute, group_window
         self._clock = clock
         self._overall = _Window(1.0, per_second)
         self._queue = asyncio.Lock()  # the line for the overall limit, first come first served
         self._paused_until = 0.0  # everything (the bot as a whole was limited)
         self._chat_paused: dict[int, float] = {}
-        self._chat_free_at: dict[int, float] = {}  # private chats: previous answer + interval
+        # Private chats: the theoretical time of the next send (GCRA): each answer moves it
+        # one interval on from itself or from the answer, whichever is later.
+        self._chat_due: dict[int, float] = {}
         self._chat_busy: set[int] = set()
         self._groups: dict[int, _Window] = {}
         self._changed = asyncio.Event()
@@ -103,7 +109,7 @@ class Throttle:
         if group:
             self._group(chat_id).finish(now)
         else:
-            self._chat_free_at[chat_id] = now + self.chat_interval
+            self._chat_due[chat_id] = max(self._chat_due.get(chat_id, 0.0), now) + self.chat_interval
         self._forget(now)
         self._notify()
 
@@ -112,7 +118,10 @@ class Throttle:
         ready = max(self._chat_paused.get(chat_id, 0.0), self._paused_until)
         if group:
             return max(ready, self._group(chat_id).free_at(now))
-        return max(ready, self._chat_free_at.get(chat_id, 0.0))
+        due = self._chat_due.get(chat_id)
+        if due is None:
+            return ready
+        return max(ready, due - (self.chat_burst - 1) * self.chat_interval)
 
     def _group(self, chat_id: int) -> _Window:
         if chat_id not in self._groups:
@@ -135,7 +144,7 @@ class Throttle:
         if now - self._forgotten_at < FORGET_AFTER:
             return
         self._forgotten_at = now
-        for table in (self._chat_free_at, self._chat_paused):
+        for table in (self._chat_due, self._chat_paused):
             for chat_id in [c for c, t in table.items() if t < now]:
                 del table[chat_id]
         for chat_id in [c for c, w in self._groups.items() if w.idle(now)]:

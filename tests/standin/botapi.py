@@ -1055,8 +1055,12 @@ class Faults:
 @dataclasses.dataclass
 class RateLimits:
     """Telegram's flood limits (Bots FAQ): messages per private chat per second, per group per
-    minute (edits count there too), and overall per second."""
+    minute (edits count there too), and overall per second. The FAQ allows "short bursts" over
+    the per-chat limit without saying how long: modelled as a burst of ``private_burst``
+    messages, then ``private_per_second`` on average (a GCRA: the chat's theoretical time of
+    the next message moves on one interval per message)."""
     private_per_second: int = 1
+    private_burst: int = 3
     group_per_minute: int = 20
     overall_per_second: int = 30
 
@@ -1067,18 +1071,22 @@ class RateWatch:
     def __init__(self, limits: RateLimits):
         self.limits = limits
         self.sent: dict[int, collections.deque[float]] = collections.defaultdict(collections.deque)
+        self.due: dict[int, float] = {}  # private chats: theoretical time of the next message
         self.overall: collections.deque[float] = collections.deque()
 
     def breach(self, chat: Chat, now: float, edit: bool) -> tuple[str, int] | None:
         """The rule a send (or an edit) would break now and the seconds until it would not."""
         if edit and chat.type == "private":
             return None
-        private = chat.type == "private"
-        window, limit = ((1.0, self.limits.private_per_second) if private
-                         else (60.0, self.limits.group_per_minute))
-        recent = _recent(self.sent[chat.id], now, window)
-        if len(recent) >= limit:
-            return ("private_per_second" if private else "group_per_minute"), _wait(recent[0] + window - now)
+        if chat.type == "private":
+            interval = 1.0 / self.limits.private_per_second
+            allowed_from = self.due.get(chat.id, now) - (max(1, self.limits.private_burst) - 1) * interval
+            if now < allowed_from:
+                return "private_per_second", _wait(allowed_from - now)
+        else:
+            recent = _recent(self.sent[chat.id], now, 60.0)
+            if len(recent) >= self.limits.group_per_minute:
+                return "group_per_minute", _wait(recent[0] + 60.0 - now)
         overall = _recent(self.overall, now, 1.0)
         if not edit and len(overall) >= self.limits.overall_per_second:
             return "overall_per_second", _wait(overall[0] + 1.0 - now)
@@ -1087,7 +1095,10 @@ class RateWatch:
     def record(self, chat: Chat, now: float, edit: bool) -> None:
         if edit and chat.type == "private":
             return
-        self.sent[chat.id].append(now)
+        if chat.type == "private":
+            self.due[chat.id] = max(self.due.get(chat.id, now), now) + 1.0 / self.limits.private_per_second
+        else:
+            self.sent[chat.id].append(now)
         if not edit:
             self.overall.append(now)
 
@@ -2578,7 +2589,7 @@ class StandIn:
 
     def set_rate_limits(self, enforce: bool | None = None, **limits: int) -> dict:
         """Turn answering flood-limit breaches with 429 on or off (breaches are counted either way)
-        and change the limits: private_per_second, group_per_minute, overall_per_second."""
+        and change the limits: private_per_second, private_burst, group_per_minute, overall_per_second."""
         unknown = set(limits) - {field.name for field in dataclasses.fields(RateLimits)}
         if unknown:
             raise ControlError(f"unknown limits: {', '.join(sorted(unknown))}")

@@ -632,13 +632,14 @@ async def test_flood_limits_are_counted_and_when_enforced_answered_with_429():
     async with StandIn() as standin:
         ada = standin.add_user("Ada", started=True)
         group = standin.add_supergroup("群")
-        for _ in range(2):
+        for _ in range(4):  # a burst of three is allowed, the fourth is one too many
             assert (await call(standin, "sendMessage", chat_id=ada["id"], text="x"))[0] == 200
         assert [v["rule"] for v in standin.rate_violations()] == ["private_per_second"]
         standin.set_rate_limits(enforce=True)
         status, body = await call(standin, "sendMessage", chat_id=ada["id"], text="x")
-        assert (status, body["parameters"]) == (429, {"retry_after": 1})
-        assert body["description"] == "Too Many Requests: retry after 1"
+        # Four went in a second: the chat is two messages over its average of one a second.
+        assert (status, body["parameters"]) == (429, {"retry_after": 2})
+        assert body["description"] == "Too Many Requests: retry after 2"
         _, first = await call(standin, "sendMessage", chat_id=group["id"], text="0")
         for index in range(18):
             await call(standin, "sendMessage", chat_id=group["id"], text=str(index + 1))
@@ -654,7 +655,8 @@ async def test_flood_limits_are_counted_and_when_enforced_answered_with_429():
 @async_test
 async def test_the_overall_limit_counts_messages_to_all_chats():
     async with StandIn(enforce_rate_limits=True) as standin:
-        assert standin.set_rate_limits() == {"enforce": True, "private_per_second": 1, "group_per_minute": 20,
+        assert standin.set_rate_limits() == {"enforce": True, "private_per_second": 1, "private_burst": 3,
+                                             "group_per_minute": 20,
                                              "overall_per_second": 30}
         standin.set_rate_limits(overall_per_second=5)  # five calls fit in a second on a slow machine too
         users = [standin.add_user(f"居民{n}", started=True) for n in range(6)]

@@ -70,9 +70,7 @@ def test_a_resolved_case_reaches_the_reporter_with_the_two_rating_buttons(fresh_
                 press = sender.codec.press(str(ADA), buttons[0]["callback_data"], now=system_clock())
                 assert press.payload.startswith("/rate_case") and '"solved"' in press.payload
                 assert sender.codec.press("1", buttons[1]["callback_data"], now=system_clock()).refused
-                # One second apart in the chat: Telegram's limit, kept by the throttle.
-                sends = [c["time"] for c in standin.calls("sendMessage")]
-                assert all(b - a >= 1.0 for a, b in zip(sends, sends[1:]))
+                # Within the chat's flood limit (the stand-in enforces it): kept by the throttle.
                 assert standin.rate_violations() == []
     run(scenario())
 

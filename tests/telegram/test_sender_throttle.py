@@ -21,10 +21,23 @@ async def send(throttle: Throttle, chat: int, log: list, *, group: bool = False,
 
 def test_one_chat_gets_its_next_message_an_interval_after_the_previous_answer():
     async def scenario():
-        throttle, log = Throttle(chat_interval=0.2), []
+        throttle, log = Throttle(chat_interval=0.2, chat_burst=1), []
         await asyncio.gather(*(send(throttle, 7, log) for _ in range(4)))
         for (_, _, ended), (_, started, _) in zip(log, log[1:]):
             assert started - ended >= 0.2
+    run(scenario())
+
+
+def test_a_short_burst_to_one_chat_goes_at_once_then_one_an_interval():
+    async def scenario():
+        throttle, log = Throttle(chat_interval=0.2, chat_burst=3), []
+        begun = time.monotonic()
+        await asyncio.gather(*(send(throttle, 7, log) for _ in range(6)))
+        starts = [started - begun for _, started, _ in log]
+        assert max(starts[:3]) < 0.1  # a direct answer of three messages is not held back
+        for (_, _, ended), (_, started, _) in zip(log, log[3:]):
+            assert started >= ended + 0.2  # never more than three within an interval
+        assert starts[5] >= 0.55  # and then one an interval: the sixth 3 intervals on
     run(scenario())
 
 
