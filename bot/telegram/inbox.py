@@ -12,6 +12,8 @@ Guarantees (DESIGN.md, "Inbox"):
   finds its own earlier button press by the update id.
 - A row whose handling raised is retried, up to ``MAX_ATTEMPTS``; then it is failed
   with its update kept (what the resident sent is never lost by a crash).
+- Done rows are pruned two days after handling (``prune``, hourly in the bot process);
+  failed rows stay.
 - A turn that failed and could not file what the resident sent for staff (Reply.unfiled)
   leaves its row failed with the update kept: answered, not replayed, readable by staff.
 
@@ -30,7 +32,7 @@ import json
 
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import Engine
 
 from civic.adapters.accounts_repository import AccountRepository
@@ -45,6 +47,9 @@ async def inbox_call(function, *args):
     """Run an inbox method on the inbox's thread."""
     return await asyncio.get_running_loop().run_in_executor(_thread, functools.partial(function, *args))
 MAX_ATTEMPTS = 3
+# A done row only stops a redelivered update_id from running twice. Telegram keeps an
+# update it could not hand over for 24 hours; two days later its row can go.
+KEEP_DONE = dt.timedelta(days=2)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -182,6 +187,12 @@ class Inbox:
         with self._reading() as conn:
             found = conn.execute(query.order_by(inbox.c.update_id).limit(limit)).mappings().all()
         return [_row(m) for m in found]
+
+    def prune(self, now: dt.datetime, keep: dt.timedelta = KEEP_DONE) -> int:
+        """Delete done rows handled more than ``keep`` ago; failed rows stay for staff."""
+        with self.engine.begin() as conn:
+            return conn.execute(delete(inbox).where(inbox.c.state == DONE,
+                                                    inbox.c.handled_at < _naive_utc(now - keep))).rowcount
 
     def counts(self) -> dict[str, int]:
         with self._reading() as conn:

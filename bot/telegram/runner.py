@@ -145,7 +145,7 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event | None
             loop.add_signal_handler(number, stop.set)
     wired = build(app, settings)
     ptb = wired.ptb
-    dispatch_stop, dispatcher, webhook = asyncio.Event(), None, None
+    dispatch_stop, dispatcher, webhook, pruner = asyncio.Event(), None, None, None
     await ptb.initialize()
     try:
         left = await inbox_call(wired.inbox.unhandled)
@@ -162,6 +162,7 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event | None
         else:
             await ptb.updater.start_polling(timeout=settings.poll_timeout, allowed_updates=ALLOWED_UPDATES,
                                             drop_pending_updates=False)
+        pruner = asyncio.create_task(_prune_inbox(wired.inbox, app.clock, stop), name="inbox pruner")
         log.info("the bot is up (%s)", "webhook" if webhook else "long polling")
         if started is not None:
             started.set_result(wired)
@@ -179,12 +180,32 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event | None
         if dispatcher is not None:
             dispatch_stop.set()
             await dispatcher
+        if pruner is not None:
+            await pruner
         await ptb.shutdown()
         if own_signals:
             for number in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(number)
         log.info("stopped: %s", await inbox_call(wired.inbox.counts))
     return wired
+
+
+PRUNE_EVERY = 3600.0  # seconds
+
+
+async def _prune_inbox(inbox: Inbox, clock, stop: asyncio.Event) -> None:
+    """Drop done inbox rows past keeping, at start and then hourly, until ``stop``."""
+    while not stop.is_set():
+        try:
+            pruned = await inbox_call(inbox.prune, clock())
+            if pruned:
+                log.info("inbox: %d done rows pruned", pruned)
+        except Exception as error:  # a failed prune keeps rows one more hour, no more
+            log.warning("inbox prune failed: %s", type(error).__name__)
+        try:
+            await asyncio.wait_for(stop.wait(), PRUNE_EVERY)
+        except asyncio.TimeoutError:
+            pass
 
 
 async def _start_webhook(wired: Bot, settings: Settings):

@@ -5,6 +5,7 @@ import os
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.engine import Engine
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -19,7 +20,14 @@ def database_url() -> str:
 def make_engine(url: str | None = None) -> Engine:
     url = url or database_url()
     if url.startswith("sqlite"):
-        engine = create_engine(url, future=True, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}
+        pooling = {}
+        if _file_database(url):
+            # SQLAlchemy 1.4 opens a new file connection per checkout (NullPool): with the
+            # pragmas that is about a millisecond each, several times a turn. A pool keeps them.
+            args["check_same_thread"] = False
+            pooling = {"poolclass": QueuePool, "pool_size": 5, "max_overflow": 10}
+        engine = create_engine(url, future=True, connect_args=args, **pooling)
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN; take it over so that a
         # transaction that will write takes the lock at BEGIN (no lost updates).
@@ -27,6 +35,11 @@ def make_engine(url: str | None = None) -> Engine:
         return engine
     return create_engine(url, future=True, pool_size=10, max_overflow=10, pool_pre_ping=True,
                          isolation_level="READ COMMITTED")
+
+
+def _file_database(url: str) -> bool:
+    path = url.split("///", 1)[1] if "///" in url else ""
+    return bool(path) and path != ":memory:" and "mode=memory" not in path
 
 
 def _sqlite_begin(conn) -> None:

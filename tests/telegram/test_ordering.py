@@ -97,3 +97,15 @@ def test_inline_keyboard_keeps_the_codec_data():
     rows = [[(b.text, b.callback_data) for b in row] for row in markup.inline_keyboard]
     assert rows == [[("是", "r:aaaaaaaaaa"), ("否", "r:bbbbbbbbbb")], [("到调解室当面调解", "r:cccccccccc")]]
     assert inline_keyboard([]) is None
+
+
+def test_done_inbox_rows_go_after_two_days_failed_and_unhandled_ones_stay(fresh_store):
+    inbox = Inbox(fresh_store.engine)
+    inbox.store([update(n, 500 + n) for n in range(1, 5)], NOW)
+    inbox.done(1, NOW)
+    inbox.done(2, NOW + dt.timedelta(days=1))
+    inbox.kept(3, "turn failed, message not filed", NOW)  # failed: its words are kept for staff
+    assert inbox.prune(NOW + dt.timedelta(days=2, hours=1)) == 1
+    assert inbox.counts() == {"done": 1, "failed": 1, "pending": 1}
+    # A redelivery of the pruned update would be new: Telegram stopped redelivering it long ago.
+    assert [row.update_id for row in inbox.unhandled()] == [4]
