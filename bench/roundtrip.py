@@ -36,6 +36,9 @@ STEPS = [("text", None, "跳过"), ("press", "跳过", "确认提交"), ("press"
          ("text", "我的工单", None)]
 
 
+STEP_NAMES = ("problem", "跳过", "确认提交", "我的工单")
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
@@ -70,12 +73,12 @@ def _button(standin, chat: int, title: str):
 
 
 async def resident(standin, problem: str, latencies: list[float], pause: float, rng: random.Random,
-                   incomplete: list[str]) -> None:
+                   incomplete: list[str], by_step: dict[int, list[float]]) -> None:
     user = standin.add_user("居民")
     chat = user["id"]
     if pause:
         await asyncio.sleep(rng.uniform(0, 2 * pause))
-    for kind, what, done_when in STEPS:
+    for step, (kind, what, done_when) in enumerate(STEPS):
         before = _count(standin, chat)
         started = time.perf_counter()
         if kind == "text":
@@ -88,6 +91,7 @@ async def resident(standin, problem: str, latencies: list[float], pause: float, 
             standin.press_button(chat, *found)
         await standin.wait_until(lambda: _count(standin, chat) > before, timeout=120)
         latencies.append(time.perf_counter() - started)
+        by_step.setdefault(step, []).append(latencies[-1])
         # The whole answer is out before the next step: the sign of its end, or a quiet chat.
         if done_when is not None:
             try:
@@ -104,9 +108,11 @@ async def round_of(standin, count: int, pause: float, bot_pid: int) -> list[floa
     cpu = cpu_seconds(bot_pid), cpu_seconds(os.getpid())
     latencies: list[float] = []
     incomplete: list[str] = []
+    by_step: dict[int, list[float]] = {}
     rng = random.Random(count)
     started = time.perf_counter()
-    await asyncio.gather(*(resident(standin, PROBLEMS[n % len(PROBLEMS)], latencies, pause, rng, incomplete)
+    await asyncio.gather(*(resident(standin, PROBLEMS[n % len(PROBLEMS)], latencies, pause, rng, incomplete,
+                                    by_step)
                            for n in range(count)))
     elapsed = time.perf_counter() - started
     ms = [x * 1000 for x in latencies]
@@ -117,10 +123,14 @@ async def round_of(standin, count: int, pause: float, bot_pid: int) -> list[floa
             f"{cpu_seconds(os.getpid()) - cpu[1]:.1f}"
           + (f"; {len(incomplete)} conversations took another way, e.g. {incomplete[0]!r}" if incomplete else ""),
           flush=True)
+    if count > 1:
+        print("      p95 by step: " + ", ".join(
+            f"{STEP_NAMES[step]} {percentile([x * 1000 for x in values], 0.95):.0f} ms"
+            for step, values in sorted(by_step.items())), flush=True)
     return ms
 
 
-async def main(residents: list[int], pauses: list[float]) -> None:
+async def main(residents: list[int], pauses: list[float], store_url: str | None = None) -> None:
     from standin import StandIn
 
     from civic.bootstrap import bootstrap
@@ -128,7 +138,7 @@ async def main(residents: list[int], pauses: list[float]) -> None:
 
     ensure_model()
     home = Path(tempfile.mkdtemp(prefix="bench-roundtrip-"))
-    store = f"sqlite:///{home / 'civic.db'}"
+    store = store_url or f"sqlite:///{home / 'civic.db'}"
     bootstrap(store).engine.dispose()
     async with StandIn(seed=5) as standin:
         env = {**os.environ, "TELEGRAM_BOT_TOKEN": standin.token, "TELEGRAM_API_URL": standin.base_url,
@@ -159,5 +169,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--residents", type=int, nargs="+", default=[1, 10, 50])
     parser.add_argument("--pause", type=float, nargs="+", default=[0.0, 3.0])
+    parser.add_argument("--store", help="DATABASE_URL of an empty database (default: a new SQLite file)")
     args = parser.parse_args()
-    asyncio.run(main(args.residents, args.pause))
+    asyncio.run(main(args.residents, args.pause, args.store))

@@ -112,8 +112,11 @@ def joined(outgoing: list[dict]) -> list[dict]:
 
 
 class TelegramChannel:
-    def __init__(self, app: Application, inbox: Inbox, throttle=None):
+    def __init__(self, app: Application, inbox: Inbox, throttle=None, turns: int = 8):
         self.app, self.inbox = app, inbox
+        # Turns at once: the chat's slot in the processor covers sending too, which may
+        # wait on the chat's flood limit; the turn itself takes one of these.
+        self._turns = asyncio.Semaphore(turns)
         # The same throttle as the deliveries' sender: replies and pushed notices
         # together keep Telegram's limits (one message a second per chat, 30 overall).
         self.throttle = throttle
@@ -131,12 +134,14 @@ class TelegramChannel:
         if row is None:  # handled before (delivered again after a restart), or given up
             return
         started = time.monotonic()
+        answered_in = 0.0
         while True:
             try:
                 if row.state == ANSWERED:
                     outgoing = row.replies  # the turn ran; only sending was cut short
                 else:
                     outgoing = await self._answer(update, bot)
+                    answered_in = time.monotonic() - started
                     await inbox_call(self.inbox.answered, update.update_id, outgoing)
                 await self._send_all(bot, outgoing)
             except Blocked:
@@ -162,9 +167,9 @@ class TelegramChannel:
                 await inbox_call(self.inbox.done, update.update_id, self.app.clock())
             self.handled += 1
             # What happened, never what was said: no text, number or place in the log.
-            log.info("update %s (%s) from chat %s handled in %.0f ms, %d replies", update.update_id,
-                     _kind(update), update.effective_chat.id if update.effective_chat else "-",
-                     (time.monotonic() - started) * 1000, len(outgoing))
+            log.info("update %s (%s) from chat %s handled in %.0f ms (answered in %.0f), %d replies",
+                     update.update_id, _kind(update), update.effective_chat.id if update.effective_chat else "-",
+                     (time.monotonic() - started) * 1000, answered_in * 1000, len(outgoing))
             return
 
     async def _answer(self, update: Update, bot) -> list[dict]:
@@ -186,7 +191,8 @@ class TelegramChannel:
         if update.callback_query is not None:
             # Answered before the turn runs, so the spinner stops at once.
             await self._quietly(update.callback_query.answer())
-        replies = await self.app.turn.handle(incoming)
+        async with self._turns:
+            replies = await self.app.turn.handle(incoming)
         if update.callback_query is not None and isinstance(update.callback_query.message, Message):
             # The press answered that question (or it was stale): its keyboard goes.
             pressed = update.callback_query.message

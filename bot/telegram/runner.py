@@ -84,7 +84,10 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str | None = None
     poll_timeout: int = 30  # seconds a getUpdates long poll waits
-    workers: int = 8  # updates handled at once (different residents)
+    # Chats handled at once, their replies' sending included (a send may wait a second
+    # on the chat's flood limit: that must not hold up other residents' turns) ...
+    chats: int = 64
+    turns: int = 8  # ... and turns run at once among them (the CPU's share)
 
     @classmethod
     def from_env(cls, env=os.environ) -> Settings:
@@ -118,9 +121,9 @@ def build(app: Application, settings: Settings) -> Bot:
                    request=HTTPXRequest(connection_pool_size=64),
                    get_updates_request=HTTPXRequest(connection_pool_size=2),
                    inbox=inbox, clock=app.clock)
-    processor = PerChatProcessor(inbox, workers=settings.workers)
+    processor = PerChatProcessor(inbox, workers=settings.chats)
     ptb = ApplicationBuilder().bot(bot).concurrent_updates(processor).build()
-    channel = TelegramChannel(app, inbox, throttle=Throttle())
+    channel = TelegramChannel(app, inbox, throttle=Throttle(), turns=settings.turns)
     ptb.add_handler(TypeHandler(Update, channel.on_update))
 
     async def replay(row: Row) -> None:
