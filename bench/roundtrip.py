@@ -3,8 +3,8 @@ process (``python -m bot run``, long polling) and the Bot API stand-in as Telegr
 
     python bench/roundtrip.py [--residents 1 10 50] [--pause 0 3]
 
-Each resident runs a report conversation (the problem with its place, press 跳过 for
-the phone, press 确认提交, then "我的工单") in their own private chat; all residents of
+Each resident runs a report conversation (the problem with its place, 跳过 on the
+phone keyboard, press 确认提交, then "我的工单") in their own private chat; all residents of
 a round at once. "pause 0" sends the next message the moment the bot has answered (the
 worst case); "pause 3" waits as people do while reading and typing (exponential, mean
 3 s; arrivals spread over the first 6 s). The latency of a message is the time from the
@@ -63,6 +63,11 @@ def _count(standin, chat: int) -> int:
     return sum(1 for record in standin.chats[chat].messages.values() if record.sender == "bot")
 
 
+def _reply_keyboard_titles(standin, chat: int) -> list[str]:
+    keyboard = standin.reply_keyboard(chat) or {}
+    return [button["text"] for row in keyboard.get("keyboard", []) for button in row]
+
+
 def _button(standin, chat: int, title: str):
     for message in reversed(standin.bot_messages(chat)):
         for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
@@ -83,6 +88,8 @@ async def resident(standin, problem: str, latencies: list[float], pause: float, 
         started = time.perf_counter()
         if kind == "text":
             standin.send_text(chat, what or problem)
+        elif what in _reply_keyboard_titles(standin, chat):  # the phone keyboard sends its title
+            standin.send_text(chat, what)
         else:
             found = _button(standin, chat, what)
             if found is None:  # the dialogue went another way (a likely duplicate offered, ...)

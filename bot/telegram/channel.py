@@ -36,6 +36,10 @@ from bot.turn import BUTTON, CONTACT, LOCATION, OTHER, PHOTO, TEXT, Incoming, Re
 log = logging.getLogger(__name__)
 
 SEND_TRIES = 3
+# The share-my-phone keyboard: SHOWN while its question waits; ANSWERED by typing or a
+# press elsewhere (still on screen: it goes now, with a message of its own if need be);
+# HIDDEN by the client once pressed (it goes with the next message that has no keyboard).
+SHOWN, ANSWERED_BY_TEXT, HIDDEN = "shown", "answered", "hidden"
 PRIVATE = ChatType.PRIVATE
 # Message content the turn answers with what the bot can take, by Telegram's field name.
 OTHER_KINDS = (("sticker", "sticker"), ("voice", "voice"), ("audio", "voice"), ("video", "video"),
@@ -120,9 +124,11 @@ class TelegramChannel:
         # The same throttle as the deliveries' sender: replies and pushed notices
         # together keep Telegram's limits (one message a second per chat, 30 overall).
         self.throttle = throttle
-        # Chats showing the share-my-phone keyboard. Kept in memory: after a restart a
-        # keyboard left up goes away with the next phone question's answer.
-        self._phone_keyboard: set[int] = set()
+        # Chats with the share-my-phone keyboard and its state (SHOWN, ...), and its
+        # titles. Kept in memory: after a restart a keyboard left up goes with the next
+        # phone question's answer.
+        self._phone_keyboard: dict[int, str] = {}
+        self._phone_titles: dict[int, frozenset[str]] = {}
         self.handled = 0  # updates handled to the end (for the log and the bench)
 
     async def on_update(self, update: Update, context) -> None:
@@ -191,6 +197,7 @@ class TelegramChannel:
         if update.callback_query is not None:
             # Answered before the turn runs, so the spinner stops at once.
             await self._quietly(update.callback_query.answer())
+        self._note_keyboard_use(chat_id, incoming)
         async with self._turns:
             replies = await self.app.turn.handle(incoming)
         if update.callback_query is not None and isinstance(update.callback_query.message, Message):
@@ -204,24 +211,34 @@ class TelegramChannel:
     async def _send_all(self, bot, outgoing: list[dict]) -> None:
         for item in outgoing:
             chat_id = item["chat_id"]
+            if item["asks_phone"]:
+                # One message: the question, and a reply keyboard with the share-my-phone
+                # button and the question's answers (a message carries one keyboard).
+                titles = [title for title, _ in item["buttons"]]
+                pieces = split_text(f"{item['text']}\n{texts.SHARE_PHONE_HINT}")
+                for number, piece in enumerate(pieces, 1):
+                    last = number == len(pieces)
+                    await self._send(bot, chat_id, piece, contact_keyboard(texts.SHARE_PHONE, titles) if last else None)
+                self._phone_keyboard[chat_id] = SHOWN
+                self._phone_titles[chat_id] = frozenset(titles)
+                continue
             keyboard = inline_keyboard([Button(title, data) for title, data in item["buttons"]])
             pieces = split_text(item["text"]) or ([] if keyboard is None else ["…"])
-            removing = chat_id in self._phone_keyboard and not item["asks_phone"]
-            if removing and keyboard is not None and len(pieces) < 2:
-                # A message carries one markup: the inline one wins, a short word closes
-                # the phone keyboard first.
+            removing = self._phone_keyboard.get(chat_id) in (ANSWERED_BY_TEXT, HIDDEN)
+            if removing and keyboard is not None and len(pieces) < 2 and self._phone_keyboard[chat_id] != HIDDEN:
+                # Still on screen (answered by typing) and this message needs the inline
+                # keyboard: a short word closes the phone keyboard first.
                 await self._send(bot, chat_id, texts.PHONE_KEYBOARD_CLOSED, ReplyKeyboardRemove())
                 removing = False
-                self._phone_keyboard.discard(chat_id)
+                self._phone_keyboard.pop(chat_id)
+                self._phone_titles.pop(chat_id, None)
             for number, piece in enumerate(pieces, 1):
                 markup = keyboard if number == len(pieces) else None
                 if markup is None and removing:
                     markup, removing = ReplyKeyboardRemove(), False
-                    self._phone_keyboard.discard(chat_id)
+                    self._phone_keyboard.pop(chat_id)
+                    self._phone_titles.pop(chat_id, None)
                 await self._send(bot, chat_id, piece, markup)
-            if item["asks_phone"]:
-                await self._send(bot, chat_id, texts.SHARE_PHONE_HINT, contact_keyboard(texts.SHARE_PHONE))
-                self._phone_keyboard.add(chat_id)
 
     async def _send(self, bot, chat_id: int, text: str, markup) -> None:
         """One message; flood control waited as told, a network error tried again (a
@@ -252,6 +269,18 @@ class TelegramChannel:
                 if attempt == SEND_TRIES:
                     raise
                 await asyncio.sleep(0.5 * attempt)
+
+    def _note_keyboard_use(self, chat_id: int, incoming: Incoming) -> None:
+        """How the phone question was answered: a shared contact, or text that is one of
+        the keyboard's titles, was the keyboard pressed (the client hid it); other text or
+        a press answered it otherwise. A photo or a location answers nothing."""
+        if self._phone_keyboard.get(chat_id) != SHOWN:
+            return
+        titles = self._phone_titles.get(chat_id, ())
+        if incoming.kind == CONTACT or (incoming.kind == TEXT and (incoming.text or "").strip() in titles):
+            self._phone_keyboard[chat_id] = HIDDEN
+        elif incoming.kind in (TEXT, BUTTON):
+            self._phone_keyboard[chat_id] = ANSWERED_BY_TEXT
 
     @staticmethod
     async def _quietly(call) -> None:

@@ -38,10 +38,15 @@ def inline_keyboard(buttons: Iterable) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(rows) if rows else None
 
 
-def contact_keyboard(title: str) -> ReplyKeyboardMarkup:
-    """One button that shares the resident's own phone number; it goes away when used."""
-    return ReplyKeyboardMarkup([[KeyboardButton(title, request_contact=True)]],
-                               resize_keyboard=True, one_time_keyboard=True)
+def contact_keyboard(title: str, answers: Iterable[str] = ()) -> ReplyKeyboardMarkup:
+    """A button that shares the resident's own phone number, with the question's other
+    answers (跳过) beside it: pressed, they send their title as text, which the dialogue
+    takes as the answer. The client hides the keyboard once it is used."""
+    rows = [[KeyboardButton(title, request_contact=True)]]
+    others = [KeyboardButton(answer) for answer in answers]
+    if others:
+        rows.append(others)
+    return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
 
 
 def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:

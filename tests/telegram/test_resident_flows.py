@@ -39,6 +39,9 @@ class Resident:
         return self._new()
 
     async def press(self, title: str) -> str:
+        keyboard = self.standin.reply_keyboard(self.id)  # the phone keyboard: its titles are sent as text
+        if keyboard and any(title == b["text"] for row in keyboard["keyboard"] for b in row):
+            return await self.say(title)
         for message in reversed(self.standin.bot_messages(self.id)):
             for row in (message.get("reply_markup") or {}).get("inline_keyboard", []):
                 for button in row:
@@ -46,7 +49,8 @@ class Resident:
                         self.standin.press_button(self.id, message["message_id"], button["callback_data"])
                         await settled(self.standin, self.bot)
                         return self._new()
-        raise AssertionError(f"no button {title!r} shown")
+        raise AssertionError(f"no button {title!r} shown: {self.standin.bot_messages(self.id)[-3:]}, "
+                             f"{self.standin.reply_keyboard(self.id)}")
 
     async def first_button(self) -> str:
         message = next(m for m in reversed(self.standin.bot_messages(self.id)) if m.get("reply_markup"))
