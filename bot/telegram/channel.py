@@ -4,8 +4,9 @@ A thin adapter (README, "Channels: one turn, thin adapters"): it maps an update 
 ``Incoming``, runs the turn and sends the replies, through the inbox (bot/telegram/
 inbox.py) so that a kill at any moment loses nothing and a replay has no second effect.
 
-- Private chats only run the dialogue. In groups the bot answers a command with one
-  line pointing to the private chat and stays silent otherwise; channel posts are
+- Private chats only run the dialogue. In groups the bot answers what is addressed to
+  it (a command, a mention, a reply to it) with one line pointing to the private chat
+  and stays silent otherwise; channel posts are
   never answered (an answer there would be public). Nothing in a group or channel
   reaches the dialogue or the store beyond the inbox row.
 - A button press is answered at once (the spinner stops), then the turn runs; the
@@ -83,6 +84,18 @@ def _kind(update: Update) -> str:
     if incoming is not None:
         return incoming.what or incoming.kind
     return next((name for name, value in update.to_dict().items() if name != "update_id" and value), "?")
+
+
+def _addressed_to(message: Message, bot) -> bool:
+    """A group message meant for the bot: a command, a mention of it, or a reply to it.
+    The rest of a group's chatter is not ours to answer."""
+    if (message.text or "").startswith("/"):
+        return True
+    username = f"@{bot.username}".lower() if getattr(bot, "username", None) else None
+    if username and any(mention.lower() == username for mention in message.parse_entities(["mention"]).values()):
+        return True
+    replied = message.reply_to_message
+    return replied is not None and replied.from_user is not None and replied.from_user.id == bot.id
 
 
 def _private(update: Update) -> bool:
@@ -184,7 +197,7 @@ class TelegramChannel:
             return []
         if not _private(update):
             message = update.message
-            if message is not None and (message.text or "").startswith("/"):
+            if message is not None and _addressed_to(message, bot):
                 return [{"chat_id": message.chat.id, "text": texts.GROUP_PRIVATE_ONLY, "buttons": [],
                          "asks_phone": False}]
             if update.callback_query is not None:

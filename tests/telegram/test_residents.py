@@ -156,9 +156,10 @@ def test_what_the_bot_cannot_take_gets_a_short_answer_and_changes_nothing(app, c
             standin.set_member(group["id"], ada["id"])
             standin.send_command(ada["id"], "start", chat_id=group["id"], mention_bot=True)
             standin.send_text(ada["id"], "@standin_bot 望江花园3号楼楼道灯坏了", chat_id=group["id"])
+            standin.send_text(ada["id"], "今晚谁去接孩子", chat_id=group["id"])  # chatter: not for the bot
             channel = standin.add_channel("公告")
             standin.post_to_channel(channel["id"], "停水通知")
-            await standin.wait_for_messages(group["id"], 1, timeout=10)
+            await standin.wait_for_messages(group["id"], 2, timeout=10)
             await settled(standin, bot)
             return texts_now, standin.texts(group["id"]), standin.texts(channel["id"])
 
@@ -166,7 +167,8 @@ def test_what_the_bot_cannot_take_gets_a_short_answer_and_changes_nothing(app, c
     assert replies[:3] == [texts.CANNOT_TAKE["sticker"], texts.CANNOT_TAKE["voice"], texts.CANNOT_TAKE["document"]]
     assert texts.CANNOT_TAKE["edited"] in replies
     assert texts.NOT_OWN_CONTACT in replies
-    assert in_group == [texts.GROUP_PRIVATE_ONLY] and in_channel == []
+    # The command and the mention are answered with the way to the private chat; chatter is not.
+    assert in_group == [texts.GROUP_PRIVATE_ONLY] * 2 and in_channel == []
     assert case_count(app) == 0
 
 
