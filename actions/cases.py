@@ -15,6 +15,7 @@ from actions.texts import (ACTIONS, CATEGORIES, SATISFACTION, STATES, STEPS, dea
 from civic.domain.case import OPEN, AlreadyHurried
 from civic.domain.commands import Detail, Hurry, Rate, Withdraw
 from civic.domain.errors import CaseNotFound, DomainError, NotAllowed
+from actions.report import describes_problem, report_instead
 from civic.services import cases, commands
 
 
@@ -85,8 +86,12 @@ class ActionMyCases(Action):
         return []
 
 
+REPORT_INSTEAD = "report instead"  # no case to act on, and the message tells of a problem
+
+
 def _target(dispatcher, tracker, what: str, intent: str, states) -> str | None:
-    """The case a hurry or withdraw is about: named, the only one, or asked for."""
+    """The case a hurry or withdraw is about: named, the only one, or asked for; or
+    REPORT_INSTEAD."""
     number = entity(tracker, "case_id")
     if number:
         return number
@@ -94,6 +99,8 @@ def _target(dispatcher, tracker, what: str, intent: str, states) -> str | None:
     if len(candidates) == 1:
         return candidates[0].number
     if not candidates:
+        if describes_problem(tracker):
+            return REPORT_INSTEAD
         dispatcher.utter_message(text=texts.NOTHING_TO.format(what=what))
         return None
     dispatcher.utter_message(text=texts.WHICH_CASE_TO.format(what=what),
@@ -113,6 +120,8 @@ class ActionHurryCase(Action):
 
     def run(self, dispatcher, tracker, domain):
         number = _target(dispatcher, tracker, texts.HURRY, "hurry_case", OPEN_STATES)
+        if number == REPORT_INSTEAD:
+            return report_instead(dispatcher, tracker, texts.HURRY)
         if number is None:
             return []
         civic, now = runtime.civic(), runtime.now(tracker)
@@ -153,6 +162,8 @@ class ActionWithdrawCase(Action):
         if typed is not None:  # "确认撤回" typed, read as withdraw_case
             return typed
         number = _target(dispatcher, tracker, texts.WITHDRAW, "withdraw_case", OPEN_STATES)
+        if number == REPORT_INSTEAD:
+            return report_instead(dispatcher, tracker, texts.WITHDRAW)
         if number is None:
             return []
         try:
@@ -207,6 +218,9 @@ class ActionStartDetail(Action):
                 dispatcher.utter_message(text=texts.WHICH_CASE_DETAIL,
                                          buttons=[button(v.number, "add_detail", case_id=v.number)
                                                   for v in candidates[:8]])
+            elif describes_problem(tracker):
+                return [SlotSet("detail_case", None), SlotSet("detail_text", None)] + report_instead(
+                    dispatcher, tracker, texts.ADD_DETAIL)
             else:
                 dispatcher.utter_message(text=texts.NO_OPEN_CASES)
         if not number:

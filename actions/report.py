@@ -5,7 +5,7 @@ import re
 from typing import Any
 
 from rasa_sdk import Action
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import FollowupAction, SlotSet
 
 from actions import runtime
 from actions import texts
@@ -18,7 +18,7 @@ from civic.domain.accounts import InvalidPhone, mobile_number
 from civic.domain.deadlines import Emergency, emergency
 from civic.domain.routing import AMBIGUOUS, UNKNOWN, grid_at, resolve_address
 from civic.services import cases
-from nlu.intents import canonical
+from nlu.intents import canonical, may_be_report, plausible_categories, report_share
 
 FORM_SLOTS = ("category", "description", "address", "contact_phone", "report_confirmed",
               "duplicate_choice", "grid_id", "duplicates")
@@ -45,9 +45,15 @@ class ActionStartReport(Action):
         return "action_start_report"
 
     def run(self, dispatcher, tracker, domain):
+        return self.start(dispatcher, tracker, _categories(tracker))
+
+    def start(self, dispatcher, tracker, found: list[str]) -> list:
+        """Fill the report from the latest message, ``found`` its categories."""
         events = _resets()
         said = text(tracker)
-        found = _categories(tracker)
+        earlier = _suggested_for(tracker) if not said and choice(tracker) in CATEGORIES else None
+        if earlier is not None:  # a kind picked for a message first heard as out of scope
+            said = (earlier.get("text") or "").strip()
         category = found[0] if len(found) == 1 else None
         if choice(tracker) in CATEGORIES:
             category = choice(tracker)
@@ -58,6 +64,9 @@ class ActionStartReport(Action):
             dispatcher.utter_message(text=texts.DESCRIPTION_CUT)
             description = description[:1000]
         address, phone = entity(tracker, "address"), entity(tracker, "phone")
+        if earlier is not None:
+            found_there = {e.get("entity"): e.get("value") for e in (earlier.get("parse_data") or {}).get("entities") or []}
+            address, phone = address or found_there.get("address"), phone or found_there.get("phone")
         guessed = category or (found[0] if found else "safety")
         urgent = emergency(guessed, description or said)
         if urgent:
@@ -84,6 +93,43 @@ class ActionStartReport(Action):
         return hand_off(dispatcher, tracker, reason="urgent", summary=description,
                         category=case.category, case_number=case.number) + [
             SlotSet("report_confirmed", "filed")]
+
+
+def _suggested_for(tracker) -> dict | None:
+    """The user event a "您是想反映……吗？" question was about, when the latest message
+    answers that question; else None."""
+    asked, latest_seen = False, False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            if latest_seen:
+                return event if asked else None
+            latest_seen = True
+        elif event.get("event") == "bot" and latest_seen:
+            asked = asked or (event.get("text") or "").startswith(MEANT_TO_REPORT_OPENING)
+    return None
+
+
+MEANT_TO_REPORT_OPENING = texts.MEANT_TO_REPORT.split("{", 1)[0]
+# Ranked this high, a category is taken for a report that began as another errand.
+SURE_CATEGORY_SHARE = 0.30
+
+
+def describes_problem(tracker) -> bool:
+    """The latest message tells of a problem, whatever else the model heard in it."""
+    return may_be_report(text(tracker), report_share(tracker.latest_message or {}),
+                         bool(entity(tracker, "address")))
+
+
+def report_instead(dispatcher, tracker, what: str) -> list:
+    """An errand with nothing to act on (催办, 撤回, 补充 without a case) on a message that
+    describes a problem: that problem becomes a report, rather than being lost."""
+    dispatcher.utter_message(text=texts.NOTHING_TO_SO_REPORT.format(what=what))
+    found = plausible_categories(tracker.latest_message or {}, SURE_CATEGORY_SHARE)
+    events = ActionStartReport().start(dispatcher, tracker, found)
+    if any(isinstance(e, dict) and e.get("name") == "report_confirmed" and e.get("value") == "filed"
+           for e in events):
+        return events  # an emergency: filed at once and handed to staff
+    return events + [FollowupAction("report_form")]
 
 
 class AskCategory(Action):

@@ -145,6 +145,9 @@ GOODBYE = "再见！有需要随时找我，您反映的事办理有进展时我
 THANKS = "不客气！还有别的事可以直接说，办理进展我会及时告诉您。"
 OUT_OF_SCOPE = ("抱歉，这件事我帮不上忙。我可以帮您：反映问题、查看工单进度、预约人民调解、查询和兑换志愿积分，"
                 "或者转人工。请直接说您要办的事，或发“帮助”查看说明。")
+# Out of scope by the model, but a report is plausible: which kind, or none of them.
+MEANT_TO_REPORT = "您是想反映{names}方面的问题吗？是的话请点对应的一项，我接着帮您登记；都不是请点“都不是”。"
+NONE_OF_THEM = "都不是"
 WHAT_TO_DO = "收到。请告诉我您想办什么事：反映问题、查看工单、预约调解、查积分，或者转人工。"
 CANCELLED = "好的，已取消，刚才填的内容没有提交。还有别的事可以直接说。"
 NOTHING_TO_CANCEL = "好的。还有别的事可以直接说，发“帮助”可以看我能做什么。"
@@ -236,6 +239,8 @@ ADD_DETAIL = "补充情况"
 WITHDRAW = "撤回"
 RATE = "评价"
 NOTHING_TO = "您目前没有可以{what}的工单。发“我的工单”可以查看全部工单。"
+# An errand with nothing to act on, on a message that describes a problem.
+NOTHING_TO_SO_REPORT = "您目前没有可以{what}的工单，我先把您说的这件事登记成一个新的反映，再问您几句。"
 WHICH_CASE_TO = "您要{what}哪一个工单？"
 CASE_BUTTON = "{number} {category}"
 CASE_NOT_FOUND_SHORT = "没有找到您名下的工单 {number}，请核对工单号。"

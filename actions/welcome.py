@@ -5,7 +5,9 @@ from rasa_sdk import Action
 from rasa_sdk.events import ActionExecuted, ActiveLoop, FollowupAction, SessionStarted, SlotSet
 
 from actions import runtime, texts
-from actions.common import entity, typed_press, yes_or_no
+from actions.common import REPORT_PREFIX, button, choice, entity, typed_press, yes_or_no
+from actions.texts import CATEGORIES
+from nlu.intents import plausible_categories
 
 FORM_SLOTS = ("category", "description", "address", "contact_phone", "report_confirmed",
               "duplicate_choice", "grid_id", "duplicates", "dispute", "other_party", "other_phone",
@@ -123,8 +125,40 @@ def _saying(action: str, words: str, answers: bool = False) -> type:
     return type(f"Say_{action}", (Action,), {"name": lambda self: action, "run": run})
 
 
-SAYINGS = [_saying("action_goodbye", texts.GOODBYE), _saying("action_thanks", texts.THANKS, answers=True),
-           _saying("action_out_of_scope", texts.OUT_OF_SCOPE, answers=True)]
+SAYINGS = [_saying("action_goodbye", texts.GOODBYE), _saying("action_thanks", texts.THANKS, answers=True)]
+
+# Categories offered when a message the model put out of scope may be a report.
+SUGGESTED = 3
+
+
+class ActionOutOfScope(Action):
+    """Out of scope, unless a report is plausible (the ranking gives the report intents a
+    share, or the message names a place): then "您是想反映……吗？" with the likely
+    categories and 都不是, instead of turning a resident with a problem away."""
+
+    def name(self) -> str:
+        return "action_out_of_scope"
+
+    def run(self, dispatcher, tracker, domain):
+        from actions.report import describes_problem
+
+        typed = typed_answer(dispatcher, tracker, domain, ActionOutOfScope)
+        if typed is not None:
+            return typed
+        if choice(tracker) == NONE or not describes_problem(tracker):
+            dispatcher.utter_message(text=texts.OUT_OF_SCOPE)
+            return []
+        parse = tracker.latest_message or {}
+        likely = plausible_categories(parse, 0.0)[:SUGGESTED] or ["other"]
+        names = "、".join(CATEGORIES[c] for c in likely)
+        dispatcher.utter_message(
+            text=texts.MEANT_TO_REPORT.format(names=names),
+            buttons=[button(CATEGORIES[c], f"{REPORT_PREFIX}{c}", choice=c) for c in likely]
+            + [button(texts.NONE_OF_THEM, "out_of_scope", choice=NONE)])
+        return []
+
+
+NONE = "none"  # 都不是
 
 
 class ActionWhatToDo(Action):

@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from nlu.evaluate import DEV_NOW, load_dev_set, score  # noqa: E402
+from nlu.intents import answered_out_of_scope  # noqa: E402
 from nlu.model import TRAINING_DATA, train  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "messages.jsonl"
@@ -176,13 +177,21 @@ def letters_right(parse, mode: str) -> float | None:
 
 
 def report_turned_away(examples, parse) -> float:
-    """Of the blind set's reports, the share answered out of scope."""
+    """Of the blind set's reports, the share the dialogue answers "帮不上忙"."""
     reports = [e.text for e in examples if e.intent == "report"]
-    return sum(parse(text)["intent"] == "out_of_scope" for text in reports) / len(reports)
+    return sum(answered_out_of_scope(parse(text)) for text in reports) / len(reports)
 
 
 def out_of_scope_recall(examples, parse) -> float:
+    """Of the blind set's out-of-scope messages, the share the dialogue answers "帮不上忙"
+    (not offered a report)."""
     gold = [e.text for e in examples if e.intent == "out_of_scope"]
+    return sum(answered_out_of_scope(parse(text)) for text in gold) / len(gold)
+
+
+def model_out_of_scope(examples, parse, intent: str) -> float:
+    """Of the blind set's messages of ``intent``, the share the model itself put out of scope."""
+    gold = [e.text for e in examples if e.intent == intent]
     return sum(parse(text)["intent"] == "out_of_scope" for text in gold) / len(gold)
 
 
@@ -202,6 +211,8 @@ def measure(kind: str, artifact: Path) -> dict:
         "blind_entity": blind_scores.entity_accuracy if kind != "tfidf" else None,
         "blind_turned_away": report_turned_away(blind, parse),
         "blind_oos_recall": out_of_scope_recall(blind, parse),
+        "blind_model_turned_away": model_out_of_scope(blind, parse, "report"),
+        "blind_model_oos_recall": model_out_of_scope(blind, parse, "out_of_scope"),
         "letters_title": letters_right(parse, "title"),
         "letters_text": letters_right(parse, "title+text"),
         "intent_accuracy": scores.intent_accuracy,
@@ -321,12 +332,14 @@ def table(rows: list[dict]) -> str:
             f"{r['peak_memory_mb']:8.0f}"
         )
     lines += ["", f"{'pipeline':22} {'blind intent':>12} {'blind catF1':>11} {'blind entity':>12} "
-                  f"{'reports turned away':>19} {'oos recall':>10} {'letters title':>13} {'letters text':>12}"]
+                  f"{'reports turned away':>19} {'oos recall':>10} {'letters title':>13} {'letters text':>12}"
+                  f"  (model alone: turned away, oos recall)"]
     for r in rows:
         lines.append(
             f"{r['label']:22} {pct(r['blind_intent']):>12} {pct(r['blind_category_f1']):>11} "
             f"{pct(r['blind_entity']):>12} {pct(r['blind_turned_away']):>19} {pct(r['blind_oos_recall']):>10} "
-            f"{pct(r['letters_title']):>13} {pct(r['letters_text']):>12}")
+            f"{pct(r['letters_title']):>13} {pct(r['letters_text']):>12}"
+            f"  ({pct(r.get('blind_model_turned_away'))}, {pct(r.get('blind_model_oos_recall'))})")
     return "\n".join(lines)
 
 

@@ -113,6 +113,7 @@ async def resident(standin, problem: str, latencies: list[float], pause: float, 
 
 async def round_of(standin, count: int, pause: float, bot_pid: int) -> list[float]:
     cpu = cpu_seconds(bot_pid), cpu_seconds(os.getpid())
+    sent_before = len(standin.calls("sendMessage"))
     latencies: list[float] = []
     incomplete: list[str] = []
     by_step: dict[int, list[float]] = {}
@@ -128,6 +129,7 @@ async def round_of(standin, count: int, pause: float, bot_pid: int) -> list[floa
           f"p99 {percentile(ms, 0.99):.0f} ms"
           + f"; CPU s: bot {cpu_seconds(bot_pid) - cpu[0]:.1f}, stand-in and residents "
             f"{cpu_seconds(os.getpid()) - cpu[1]:.1f}"
+          + f"; {(len(standin.calls('sendMessage')) - sent_before) / max(1, len(ms)):.2f} bot messages a message (notices included)"
           + (f"; {len(incomplete)} conversations took another way, e.g. {incomplete[0]!r}" if incomplete else ""),
           flush=True)
     if count > 1:

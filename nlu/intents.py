@@ -38,7 +38,49 @@ def canonical(parse: dict) -> dict:
             if other and other not in categories and entry.get("confidence", 0) >= SECOND_CATEGORY_CONFIDENCE:
                 categories.append(other)
     return {"intent": intent, "category": category, "categories": categories,
-            "confidence": round(confidence, 4)}
+            "confidence": round(confidence, 4), "report_share": round(report_share(parse), 4)}
+
+
+# A report category the model ranks at least this high (or the report intents together)
+# is plausible even when its top answer is another intent (an errand with nothing to act
+# on, out of scope).
+PLAUSIBLE_REPORT_SHARE = 0.10
+
+
+def report_share(parse: dict) -> float:
+    """How much of the ranking the report intents take together."""
+    return sum(float(e.get("confidence") or 0) for e in parse.get("intent_ranking") or []
+               if category_of(e.get("name")))
+
+
+def plausible_categories(parse: dict, share: float = PLAUSIBLE_REPORT_SHARE) -> list[str]:
+    """Report categories the ranking gives at least ``share``, likeliest first."""
+    found: list[str] = []
+    for entry in sorted(parse.get("intent_ranking") or [], key=lambda e: -float(e.get("confidence") or 0)):
+        category = category_of(entry.get("name"))
+        if category and category not in found and float(entry.get("confidence") or 0) >= share:
+            found.append(category)
+    return found
+
+
+# A message at least this long may tell of a problem; a shorter one is an errand or a word.
+PROBLEM_LENGTH = 12
+
+
+def may_be_report(text: str, share: float, names_a_place: bool) -> bool:
+    """A message the model took as something else that may still tell of a problem: long
+    enough, and the report intents take ``share`` of the ranking or it names a place. The
+    dialogue then offers a report instead of turning the resident away."""
+    return len(text.strip()) >= PROBLEM_LENGTH and (share >= PLAUSIBLE_REPORT_SHARE or names_a_place)
+
+
+def answered_out_of_scope(result: dict) -> bool:
+    """The dialogue says "帮不上忙" to a message understood as ``result`` (a canonical
+    result with its text and entities): out of scope, and not possibly a report."""
+    if result["intent"] != "out_of_scope":
+        return False
+    place = any(e.get("entity") == "address" for e in result.get("entities") or [])
+    return not may_be_report(result.get("text") or "", result.get("report_share", 0.0), place)
 
 
 # Intents whose messages are short by nature: a bare answer, a greeting, goodbye.

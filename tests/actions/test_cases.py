@@ -151,6 +151,36 @@ def test_hurry_without_open_cases(civic, dispatcher, domain):
     assert "没有可以催办的工单" in texts(dispatcher)
 
 
+LETTER = "望江花园5号楼的电梯坏了三天了，老人上下楼太难了，麻烦你们催一下尽快修好"
+HEARD_AS_AN_ERRAND = [{"name": "report_repair", "confidence": 0.35}, {"name": "report_elderly_care", "confidence": 0.05}]
+
+
+@pytest.mark.parametrize("action, intent, what", [(ActionHurryCase, "hurry_case", "催办"),
+                                                  (ActionWithdrawCase, "withdraw_case", "撤回"),
+                                                  (ActionStartDetail, "add_detail", "补充情况")])
+def test_an_errand_with_no_case_on_a_message_that_tells_a_problem_becomes_that_report(
+        civic, dispatcher, domain, action, intent, what):
+    ranking = [{"name": intent, "confidence": 0.6}] + HEARD_AS_AN_ERRAND
+    events = run(action(), dispatcher, make_tracker(LETTER, intent, [ent("address", "望江花园5号楼")],
+                                                    intent_ranking=ranking), domain)
+    said = texts(dispatcher)
+    assert f"没有可以{what}的工单" in said and "新的反映" in said
+    # The report form takes over with what the message told: the problem, the place, the category.
+    assert {"event": "followup", "name": "report_form"} in [
+        {"event": e.get("event"), "name": e.get("name")} for e in events]
+    filled = slot_events(events)
+    assert filled["description"] == LETTER and filled["address"] == "望江花园5号楼"
+    assert filled["category"] == "repair"
+
+
+def test_a_short_errand_with_no_case_is_still_answered_that_there_is_none(civic, dispatcher, domain):
+    ranking = [{"name": "hurry_case", "confidence": 0.6}, {"name": "report_repair", "confidence": 0.3}]
+    events = run(ActionHurryCase(), dispatcher, make_tracker("快点修", "hurry_case", intent_ranking=ranking),
+                 domain)
+    assert "没有可以催办的工单" in texts(dispatcher) and "新的反映" not in texts(dispatcher)
+    assert not any(e.get("event") == "followup" for e in events)
+
+
 def test_hurry_with_several_open_cases_asks_which(civic, dispatcher, domain):
     first = report(civic)
     second = report(civic, description="和平里5号楼噪音很大", address="和平里5号楼", category="noise")

@@ -7,10 +7,10 @@ import pytest
 from rasa_sdk.executor import ActionExecutor
 
 from actions.handoff import ActionHandoff, ActionNotUnderstood
-from actions.welcome import (FORM_SLOTS, SAYINGS, ActionAnswerPending, ActionCancel, ActionSessionStart,
-                             ActionWelcome, ActionWhatToDo)
-from action_support import (SATURDAY_NIGHT, ent, make_tracker, my_case_numbers, outbox, profile_of, report, run,
-                            slot_events, stored_case, texts, user_event)
+from actions.welcome import (FORM_SLOTS, SAYINGS, ActionAnswerPending, ActionCancel, ActionOutOfScope,
+                             ActionSessionStart, ActionWelcome, ActionWhatToDo)
+from action_support import (SATURDAY_NIGHT, buttons, ent, make_tracker, my_case_numbers, outbox, pick, profile_of,
+                            report, run, slot_events, stored_case, texts, user_event)
 from actions.texts import PRIVACY
 
 
@@ -81,8 +81,6 @@ def test_help_adds_the_privacy_text(civic, dispatcher, domain):
 @pytest.mark.parametrize("action, said", [
     ("action_goodbye", "再见！有需要随时找我，您反映的事办理有进展时我会告诉您。"),
     ("action_thanks", "不客气！还有别的事可以直接说，办理进展我会及时告诉您。"),
-    ("action_out_of_scope", "抱歉，这件事我帮不上忙。我可以帮您：反映问题、查看工单进度、预约人民调解、"
-                            "查询和兑换志愿积分，或者转人工。请直接说您要办的事，或发“帮助”查看说明。"),
 ])
 def test_small_talk_says_what_the_domain_responses_said(dispatcher, domain, action, said):
     saying = next(kind for kind in SAYINGS if kind().name() == action)
@@ -207,3 +205,40 @@ def test_an_understood_message_in_between_starts_the_count_again(civic, dispatch
     earlier = [user_event("哦哦哦", "nlu_fallback"), user_event("查积分", "check_points")]
     run(ActionNotUnderstood(), dispatcher, make_tracker("嗯嗯嗯", "nlu_fallback", events=earlier), domain)
     assert "抱歉，我没看懂" in texts(dispatcher) and outbox(civic, "handoff_requested") == []
+
+
+OUT_OF_SCOPE_SAID = ("抱歉，这件事我帮不上忙。我可以帮您：反映问题、查看工单进度、预约人民调解、"
+                     "查询和兑换志愿积分，或者转人工。请直接说您要办的事，或发“帮助”查看说明。")
+
+
+def test_out_of_scope_with_no_report_in_sight_says_what_the_bot_can_do(civic, dispatcher, domain):
+    ranking = [{"name": "out_of_scope", "confidence": 0.95}, {"name": "report_repair", "confidence": 0.02}]
+    run(ActionOutOfScope(), dispatcher, make_tracker("帮我查一下明天的天气预报怎么样", "out_of_scope",
+                                                     intent_ranking=ranking), domain)
+    assert texts(dispatcher) == OUT_OF_SCOPE_SAID
+
+
+def test_out_of_scope_that_may_be_a_report_asks_which_kind_and_a_press_files_the_first_message(
+        civic, dispatcher, domain):
+    from rasa_sdk.executor import CollectingDispatcher
+    from actions.report import ActionStartReport
+
+    said = "清溪路那边的井盖好像松了，踩上去咣当咣当响"
+    ranking = [{"name": "out_of_scope", "confidence": 0.55}, {"name": "report_safety", "confidence": 0.2},
+               {"name": "report_repair", "confidence": 0.15}, {"name": "report_noise", "confidence": 0.05}]
+    first = make_tracker(said, "out_of_scope", [ent("address", "清溪路")], intent_ranking=ranking)
+    run(ActionOutOfScope(), dispatcher, first, domain)
+    asked = texts(dispatcher)
+    assert asked.startswith("您是想反映") and "帮不上忙" not in asked
+    offered = buttons(dispatcher)
+    assert [b["title"] for b in offered] == ["安全隐患", "设施报修", "噪音扰民", "都不是"]
+    # Pressing a kind starts the report with the first message as the problem and its place.
+    history = [first.events[-1], {"event": "bot", "text": asked, "timestamp": 0}]
+    pressed = make_tracker(offered[1]["payload"], "report_repair", pick("repair"), events=history)
+    filled = slot_events(run(ActionStartReport(), CollectingDispatcher(), pressed, domain))
+    assert filled["category"] == "repair" and filled["description"] == said and filled["address"] == "清溪路"
+    # 都不是: what the bot can do, and nothing asked again.
+    again = CollectingDispatcher()
+    run(ActionOutOfScope(), again, make_tracker(offered[-1]["payload"], "out_of_scope", pick("none"),
+                                                intent_ranking=ranking), domain)
+    assert "\n".join(m["text"] for m in again.messages) == OUT_OF_SCOPE_SAID

@@ -137,3 +137,28 @@ def test_killed_between_filing_and_reply_the_same_confirmation_files_one_case(en
         filed = conn.execute(text("SELECT number FROM cases WHERE reporter_id = 'r-killed'")).scalars().all()
     assert filed == [case_number(out)]
 
+
+
+def test_what_new_residents_wrote_is_taken_as_they_meant(env):
+    """The conversations that went wrong for new residents (the NLU issue's "Why")."""
+    # 二号楼一单元 keeps its numerals; 不留了 skips the phone; 确认 typed confirms.
+    out = chat(env, "r-why", "望江花园二号楼一单元门口的路灯坏了好几天了，晚上出门看不见", "不留了", "确认")
+    number = case_number(out)
+    case = json.loads(admin(env, "cases", "show", number, "--json"))
+    assert case["address"] == "望江花园2号楼1单元" and case["contact_phone"] is None
+    worker = case["assignee_id"]
+    admin(env, "cases", "move", number, "sign", "--as", worker)
+    admin(env, "cases", "move", number, "resolve", "--as", worker, "--note", "已更换灯泡")
+    # 没解决 typed after the "问题解决了吗？" notice rates it and reopens the case.
+    out = chat(env, "r-why", "没解决", "不满意", "换了以后还是不亮", now=THURSDAY)
+    assert "解决了吗" in out and "重新办理" in out
+    assert json.loads(admin(env, "cases", "show", number, "--json"))["state"] == "dispatched"
+    # A first letter ending by asking to hurry things along is filed, not lost to 催办; a
+    # lane the district file does not list is still its place, routed to triage.
+    out = chat(env, "r-why-lane", "柳树胡同里的下水道堵了好几天，污水都漫到路上了，麻烦你们催一催尽快处理",
+               "环境卫生", "跳过", "确认")
+    assert "没有可以催办的工单。" not in out and "柳树胡同" in out
+    case = json.loads(admin(env, "cases", "show", case_number(out), "--json"))
+    # (环境卫生 answers the kind when asked; the model may also file a drain under 设施报修)
+    assert case["address"] == "柳树胡同" and case["category"] in ("environment", "repair")
+    assert case["grid_id"] is None  # triage: the command centre places it
