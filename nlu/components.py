@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import pickle
+import re
 from typing import Any, Dict, List, Optional, Text
 
 import jieba
@@ -208,7 +209,51 @@ class LinearIntentClassifier(GraphComponent):
                              key=lambda r: -r["confidence"])[:10]
             message.set(INTENT, dict(ranking[0]), add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        self._clause_categories(messages)
         return messages
+
+    def _clause_categories(self, messages: List[Message]) -> None:
+        """Several problems in one message, found clause by clause: a clause to which the
+        linear model alone gives the report intents at least CLAUSE_SURE is a problem of
+        its own, of its likeliest kind, whatever share the whole message's ranking leaves
+        it (nlu.intents.canonical)."""
+        pieces: list[tuple[Message, list[str]]] = []
+        for message in messages:
+            tokens = message.get("text_tokens") or []
+            for start, end in clause_spans(message.get(TEXT) or ""):
+                words = " ".join(t.text for t in tokens if start <= t.start and t.end <= end and t.text.strip())
+                pieces.append((message, [(message.get(TEXT) or "")[start:end], words]))
+        found: dict[int, list[str]] = {}
+        if pieces:
+            reports = [(n, str(name)[len("report_"):]) for n, name in enumerate(self.model.classes_)
+                       if str(name).startswith("report_")]
+            for (message, _), probabilities in zip(pieces, self.model.predict_proba([p for _, p in pieces])):
+                if sum(probabilities[n] for n, _ in reports) < CLAUSE_SURE:
+                    continue  # not a problem: a greeting, a request, a place
+                kind = max(reports, key=lambda r: probabilities[r[0]])[1]
+                kinds = found.setdefault(id(message), [])
+                if kind != "other" and kind not in kinds:  # "我想反映个事" says no kind
+                    kinds.append(kind)
+        for message in messages:
+            message.set(CLAUSE_CATEGORIES, found.get(id(message), []), add_to_output=True)
+
+
+# Where one problem ends and another may begin: sentence ends, and the words that add one.
+CLAUSE_BREAK = re.compile(r"[。！？!?；;\n]+|另外|还有|而且|再就是|再有|顺便说一下|顺便")
+MIN_CLAUSE = 6  # characters: shorter pieces ("臭死了") belong to the problem before them
+CLAUSE_SURE = 0.5
+CLAUSE_CATEGORIES = "clause_categories"
+
+
+def clause_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the clauses of a message of two or more; [] for a single clause."""
+    spans, start = [], 0
+    for found in CLAUSE_BREAK.finditer(text):
+        spans.append((start, found.start()))
+        start = found.end()
+    spans.append((start, len(text)))
+    spans = [(a, b) for a, b in spans if len(text[a:b].strip()) >= MIN_CLAUSE]
+    return spans if len(spans) > 1 else []
 
 
 def linear_model(c: float, seed: int):
