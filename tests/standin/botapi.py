@@ -2344,9 +2344,12 @@ class StandIn:
 
     def _my_chat_member(self, user_id: int, old: str, new: str) -> dict | None:
         bot = self._user(self.bot_id)
-        new_member = {"status": new, "user": bot, **({"until_date": 0} if new == "kicked" else {})}
+
+        def member(status: str) -> dict:  # ChatMemberBanned always carries until_date (0: forever)
+            return {"status": status, "user": bot, **({"until_date": 0} if status == "kicked" else {})}
+
         change = {"chat": self.chats[user_id].json(), "from": self._user(user_id), "date": int(self.clock()),
-                  "old_chat_member": {"status": old, "user": bot}, "new_chat_member": new_member}
+                  "old_chat_member": member(old), "new_chat_member": member(new)}
         return self._enqueue("my_chat_member", change)
 
     def _new_id(self, kind: str) -> int:

@@ -458,8 +458,14 @@ async def test_python_telegram_bot_meets_the_documented_errors_as_its_exceptions
                 await bot.send_message(blocker["id"], "x")
             standin.send_command(blocker["id"], "start")  # restarting the bot unblocks it
             await bot.send_message(blocker["id"], "欢迎回来")
-            kinds = [next(key for key in update if key != "update_id") for update in standin.pending_updates()]
+            updates = standin.pending_updates()
+            kinds = [next(key for key in update if key != "update_id") for update in updates]
             assert kinds == ["my_chat_member", "my_chat_member", "message"]
+            # Both changes read as python-telegram-bot's own types: banned members carry until_date.
+            blocked, unblocked = (Update.de_json(u, bot).my_chat_member for u in updates[:2])
+            assert (blocked.old_chat_member.status, blocked.new_chat_member.status) == ("member", "kicked")
+            assert (unblocked.old_chat_member.status, unblocked.new_chat_member.status) == ("kicked", "member")
+            assert type(unblocked.old_chat_member).__name__ == "ChatMemberBanned"  # with its until_date
             new_group = standin.migrate_group(old_group["id"])
             with pytest.raises(ChatMigrated) as migrated:
                 await bot.send_message(old_group["id"], "x")
