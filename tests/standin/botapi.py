@@ -1244,7 +1244,7 @@ CONTROL_METHODS = frozenset({
     "add_user", "add_supergroup", "add_group", "add_channel", "set_member", "create_topic", "close_topic",
     "reopen_topic", "delete_topic", "send_text", "send_command", "press_button", "send_contact",
     "send_location", "send_photo", "send_sticker", "send_voice", "send_document", "edit_message",
-    "post_to_channel", "migrate_group", "block", "unblock", "add_fault", "set_fault_rate", "clear_faults",
+    "post_to_channel", "migrate_group", "block", "unblock", "send_update", "add_fault", "set_fault_rate", "clear_faults",
     "set_rate_limits", "messages", "bot_messages", "texts", "message", "message_history", "keyboard",
     "reply_keyboard", "callback_answers", "chat_actions", "calls", "call_count", "pending_updates",
     "commands", "topics", "rate_violations", "wait_for_messages", "wait_for_calls",
@@ -2336,6 +2336,11 @@ class StandIn:
         self._known_user(user_id)
         self._blocked.add(user_id)
         return self._my_chat_member(user_id, "member", "kicked")
+
+    def send_update(self, kind: str, payload: dict) -> dict | None:
+        """An update of ``kind`` with ``payload`` exactly as given: what a newer Bot API or a
+        broken body looks like to a client that cannot read it."""
+        return self._enqueue(kind, payload)
 
     def unblock(self, user_id: int) -> dict | None:
         self._known_user(user_id)
