@@ -32,15 +32,11 @@ def canonical(parse: dict) -> dict:
     category = category_of(name)
     intent = "report" if category else (name if name in INTENTS else "out_of_scope")
     clauses = [c for c in parse.get("clause_categories") or [] if c in CATEGORIES]
-    told_by_clause = category == "other" and bool(clauses)
-    if told_by_clause:  # "我想反映个事。3号楼灯坏了": the clause says which kind
-        category = clauses[0]
     categories = [category] if category else []
     if category:
         for entry in ranking:
             other = category_of(entry.get("name"))
-            if other and other not in categories and entry.get("confidence", 0) >= SECOND_CATEGORY_CONFIDENCE \
-                    and not (told_by_clause and other == "other"):
+            if other and other not in categories and entry.get("confidence", 0) >= SECOND_CATEGORY_CONFIDENCE:
                 categories.append(other)
         # Problems found clause by clause (nlu.components.LinearIntentClassifier).
         for other in clauses:

@@ -18,12 +18,13 @@ def test_clauses_split_at_sentence_ends_and_the_words_that_add_a_problem():
     assert pieces("垃圾好几天没人清了。臭死了！") == []
 
 
-def test_a_clause_that_says_which_kind_wins_over_other():
-    parse = {"intent": {"name": "report_other", "confidence": 0.7},
-             "intent_ranking": [{"name": "report_other", "confidence": 0.7},
-                                {"name": "report_repair", "confidence": 0.2}],
-             "clause_categories": ["repair"]}
-    assert canonical(parse)["category"] == "repair" and canonical(parse)["categories"] == ["repair"]
+def test_a_clause_adds_its_kind_beside_the_one_the_whole_message_gives():
+    parse = {"intent": {"name": "report_noise", "confidence": 0.9},
+             "intent_ranking": [{"name": "report_noise", "confidence": 0.9},
+                                {"name": "report_environment", "confidence": 0.05}],
+             "clause_categories": ["noise", "environment", "other"]}
+    assert canonical(parse)["category"] == "noise"
+    assert canonical(parse)["categories"] == ["noise", "environment", "other"]
 
 
 @pytest.mark.parametrize("text, kinds", [
