@@ -10,12 +10,12 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from actions import runtime, texts
 from actions.common import (FormValidator, accept, another_errand, button, by_words, choice, entity, intent,
                             reject, stop_here, text, too_long)
+from actions.report import describes_problem, report_instead
 from actions.texts import (ACTIONS, CATEGORIES, SATISFACTION, STATES, STEPS, deadline_lines, handler_text,
                            local, when)
 from civic.domain.case import OPEN, AlreadyHurried
 from civic.domain.commands import Detail, Hurry, Rate, Withdraw
 from civic.domain.errors import CaseNotFound, DomainError, NotAllowed
-from actions.report import describes_problem, report_instead
 from civic.services import cases, commands
 
 

@@ -129,6 +129,7 @@ SAYINGS = [_saying("action_goodbye", texts.GOODBYE), _saying("action_thanks", te
 
 # Categories offered when a message the model put out of scope may be a report.
 SUGGESTED = 3
+NONE = "none"  # the choice of 都不是
 
 
 class ActionOutOfScope(Action):
@@ -156,9 +157,6 @@ class ActionOutOfScope(Action):
             buttons=[button(CATEGORIES[c], f"{REPORT_PREFIX}{c}", choice=c) for c in likely]
             + [button(texts.NONE_OF_THEM, "out_of_scope", choice=NONE)])
         return []
-
-
-NONE = "none"  # 都不是
 
 
 class ActionWhatToDo(Action):

@@ -19,6 +19,7 @@ inbox.py) so that a kill at any moment loses nothing and a replay has no second 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 import traceback
@@ -128,6 +129,12 @@ def joined(outgoing: list[dict]) -> list[dict]:
     return messages
 
 
+@dataclasses.dataclass
+class PhoneKeyboard:
+    titles: frozenset[str]  # its answers besides sharing the phone (跳过)
+    state: str = SHOWN
+
+
 class TelegramChannel:
     def __init__(self, app: Application, inbox: Inbox, throttle=None, turns: int = 8):
         self.app, self.inbox = app, inbox
@@ -137,11 +144,10 @@ class TelegramChannel:
         # The same throttle as the deliveries' sender: replies and pushed notices
         # together keep Telegram's limits (one message a second per chat, 30 overall).
         self.throttle = throttle
-        # Chats with the share-my-phone keyboard and its state (SHOWN, ...), and its
-        # titles. Kept in memory: after a restart a keyboard left up goes with the next
-        # phone question's answer.
-        self._phone_keyboard: dict[int, str] = {}
-        self._phone_titles: dict[int, frozenset[str]] = {}
+        # Chats with the share-my-phone keyboard: its state (SHOWN, ...) and its titles.
+        # Kept in memory: after a restart a keyboard left up goes with the next phone
+        # question's answer.
+        self._phone_keyboard: dict[int, PhoneKeyboard] = {}
         self.handled = 0  # updates handled to the end (for the log and the bench)
 
     async def on_update(self, update: Update, context) -> None:
@@ -232,25 +238,23 @@ class TelegramChannel:
                 for number, piece in enumerate(pieces, 1):
                     last = number == len(pieces)
                     await self._send(bot, chat_id, piece, contact_keyboard(texts.SHARE_PHONE, titles) if last else None)
-                self._phone_keyboard[chat_id] = SHOWN
-                self._phone_titles[chat_id] = frozenset(titles)
+                self._phone_keyboard[chat_id] = PhoneKeyboard(frozenset(titles))
                 continue
             keyboard = inline_keyboard([Button(title, data) for title, data in item["buttons"]])
             pieces = split_text(item["text"]) or ([] if keyboard is None else ["…"])
-            removing = self._phone_keyboard.get(chat_id) in (ANSWERED_BY_TEXT, HIDDEN)
-            if removing and keyboard is not None and len(pieces) < 2 and self._phone_keyboard[chat_id] != HIDDEN:
+            shown = self._phone_keyboard.get(chat_id)
+            removing = shown is not None and shown.state in (ANSWERED_BY_TEXT, HIDDEN)
+            if removing and keyboard is not None and len(pieces) < 2 and shown.state != HIDDEN:
                 # Still on screen (answered by typing) and this message needs the inline
                 # keyboard: a short word closes the phone keyboard first.
                 await self._send(bot, chat_id, texts.PHONE_KEYBOARD_CLOSED, ReplyKeyboardRemove())
                 removing = False
-                self._phone_keyboard.pop(chat_id)
-                self._phone_titles.pop(chat_id, None)
+                del self._phone_keyboard[chat_id]
             for number, piece in enumerate(pieces, 1):
                 markup = keyboard if number == len(pieces) else None
                 if markup is None and removing:
                     markup, removing = ReplyKeyboardRemove(), False
-                    self._phone_keyboard.pop(chat_id)
-                    self._phone_titles.pop(chat_id, None)
+                    del self._phone_keyboard[chat_id]
                 await self._send(bot, chat_id, piece, markup)
 
     async def _send(self, bot, chat_id: int, text: str, markup) -> None:
@@ -287,13 +291,13 @@ class TelegramChannel:
         """How the phone question was answered: a shared contact, or text that is one of
         the keyboard's titles, was the keyboard pressed (the client hid it); other text or
         a press answered it otherwise. A photo or a location answers nothing."""
-        if self._phone_keyboard.get(chat_id) != SHOWN:
+        shown = self._phone_keyboard.get(chat_id)
+        if shown is None or shown.state != SHOWN:
             return
-        titles = self._phone_titles.get(chat_id, ())
-        if incoming.kind == CONTACT or (incoming.kind == TEXT and (incoming.text or "").strip() in titles):
-            self._phone_keyboard[chat_id] = HIDDEN
+        if incoming.kind == CONTACT or (incoming.kind == TEXT and (incoming.text or "").strip() in shown.titles):
+            shown.state = HIDDEN
         elif incoming.kind in (TEXT, BUTTON):
-            self._phone_keyboard[chat_id] = ANSWERED_BY_TEXT
+            shown.state = ANSWERED_BY_TEXT
 
     @staticmethod
     async def _quietly(call) -> None:
