@@ -460,6 +460,90 @@ HANDOFF_REQUEST = "【转人工】居民 {resident} 请求人工服务（{reason
 HANDOFF_SAID = "最近说的：{summary}"
 HANDOFF_CASE = "已为此开了工单 {number}。"
 
+# --- staff on Telegram (bot/telegram/staff.py, bot/telegram/staff_group.py) --------------
+
+MOVES = {"sign": "签收", "contact": "已联系", "start": "开始处理", "progress": "进展", "resolve": "办结",
+         "return": "退回", "reassign": "改派", "escalate": "升级", "extend": "延期", "view": "查看"}
+# The words for "may do it": who, for a refusal that names them.
+MAY_ASSIGNEE = "承办人{name}"
+MAY_LEADER = "网格长{name}"
+MAY_CENTRE = "街道综合指挥中心"
+MAY_JOIN = "或"
+TOPIC_CENTRE = "指挥中心"
+TOPIC_TRIAGE = "待分派（指挥中心）"
+TOPIC_HANDOFF = "转人工｜{category}｜{name}"
+BOARD_CARD = ("【工单 {number}】{category}｜{tier}｜{grid}\n{description}\n地点：{address}\n"
+              "状态：{state}｜承办：{assignee}\n期限：{dues}")
+BOARD_LAST = "最近：{who}{when}{action}"
+BOARD_PHOTOS = "📷 居民附了 {count} 张照片（承办人私聊可见）"
+BOARD_ESCALATED = "⚠️ 已升级（第{level}级）"
+BOARD_DUE = "{step}{when}"
+BOARD_DUE_DONE = "{step}✓"
+BOARD_DUE_LATE = "{step}{when}（已超时）"
+BOARD_NO_ADDRESS = "未说明"
+BOARD_SUMMARY = ("【新工单汇总 {count} 件】新工单较多，为不超过群消息上限先汇总发出；每件有新进展时会单独出卡片。"
+                 "私聊我发“/case 工单号”可以直接办理：\n{lines}")
+BOARD_SUMMARY_LINE = "{number}｜{category}｜{tier}｜{address}"
+PRIVATE_CARD_DETAIL = "居民电话：{phone}\n完整地址：{address}"
+STAFF_NOT_LINKED = ("您还不是已绑定的工作人员，不能办理工单，什么也没有改变。"
+                    "请向街道综合指挥中心要绑定码，私聊发给我完成绑定。")
+STAFF_NOT_ALLOWED = "工单 {number}：您不能{move}，什么也没有改变。可以{move}的是{who}。"
+STAFF_NOT_NOW = "工单 {number} 现在“{state}”，不能{move}，什么也没有改变。"
+STAFF_TAKEN = "工单 {number} 已由{name}于{when}签收，不用再签了。"
+STAFF_NOT_FOUND = "没有找到工单 {number}，请核对工单号。"
+STAFF_MOVED = "已{move}工单 {number}，群里的卡片和居民会随之更新。"
+STAFF_ASK = {
+    "progress": "请回复工单 {number} 的进展说明（居民会看到）。",
+    "resolve": "请回复工单 {number} 的办理结果（居民会看到，并请居民评价）。",
+    "return": "请回复退回工单 {number} 的原因，退回后由指挥中心重新分派。",
+    "extend": "请回复工单 {number} 的新办结期限和原因，例如“12月5日18:00 等待配件到货”。",
+}
+STAFF_ASK_REASSIGN = "工单 {number} 改派给谁？请选择："
+STAFF_NO_ONE = "您的范围内没有可以改派的人员。"
+STAFF_EXTEND_FORMAT = "没看懂新的期限，什么也没有改变。请按“12月5日18:00 原因”的格式，再按一次“延期”。"
+STAFF_NOTE_EMPTY = "说明不能为空，什么也没有改变。请再按一次按钮重新填写。"
+STAFF_LINKED = "绑定成功：{name}（{role}）。群里的工单按钮和私聊命令 /cases /case /rates 都会以这个身份办理。"
+STAFF_LINK_BAD = "绑定码无效、已过期或已经用过，什么也没有改变。请向街道综合指挥中心要一个新的。"
+STAFF_PRIVATE_ONLY = "这个命令请私聊我使用。"
+STAFF_CASES_NONE = "您手上没有未办结的工单。新工单会出现在群里对应网格的话题中。"
+STAFF_CASES_HEAD = "您的未办结工单（期限近的在前），点按钮查看和办理："
+STAFF_CASE_LINE = "{number}｜{category}｜{state}｜{due}"
+STAFF_CASE_USAGE = "用法：/case 工单号，例如 /case 20261118-0001"
+STAFF_NEXT_DUE = "{step}期限{when}"
+STAFF_CODE_USAGE = "用法：/code 姓名（或工号），例如 /code 王建国"
+STAFF_CODE_UNKNOWN = "人员名单里没有“{name}”，什么也没有改变。请核对姓名或工号。"
+STAFF_CODE_ISSUED = "{name}（{role}）的绑定码：{code}\n{when}前有效，只能用一次。请当面交给本人，由本人私聊发给我。"
+STAFF_ONLY_CENTRE = "只有街道综合指挥中心可以发放绑定码。"
+STAFF_RATES_HEAD = "三率（{scope}）"
+STAFF_RATES_WEEK = "{label}：响应率 {response}，解决率 {resolution}，满意率 {satisfaction}（派单 {dispatched} 件，评价 {rated} 件）"
+STAFF_RATES_THIS, STAFF_RATES_LAST = "本周", "上周"
+STAFF_RATES_STREET = "全街道"
+NO_RATE = "—"
+STAFF_POINTS_USAGE = ("用法：\n/points award 居民ID 分数 原因 —— 发放积分\n"
+                      "/points reverse 居民ID 记录号 分数 原因 —— 扣回积分（可只扣一部分）")
+STAFF_POINTS_AWARDED = "已给居民 {resident} 发放 {amount} 分（记录号 {entry}），居民会收到通知。"
+STAFF_POINTS_REVERSED = "已扣回居民 {resident} {amount} 分（记录号 {entry}），居民会收到通知。"
+STAFF_POINTS_REFUSED = "没有办成，什么也没有改变：{why}"
+STAFF_BOOKINGS_NONE = "今天和明天没有您的调解预约。"
+STAFF_BOOKINGS_HEAD = "今天和明天的调解预约（调解结束后点结果）："
+STAFF_BOOKING_LINE = "{booking}｜{when}｜{mode}｜{dispute}"
+STAFF_ONLY_MEDIATOR = "只有人民调解员和指挥中心可以查看调解预约。"
+STAFF_OUTCOME_SAVED = "预约 {booking} 的结果已记录：{outcome}，居民会收到通知。"
+STAFF_HELP = ("工作人员命令（私聊）：\n/cases 我的未办结工单\n/case 工单号 查看和办理\n/rates 本周和上周三率\n"
+              "/points 发放或扣回积分\n/bookings 调解预约（调解员）\n/code 姓名 发绑定码（指挥中心）")
+HANDOFF_TOPIC_OPENED = ("【转人工】{reason}，请在{when}前回复。\n类别：{category}\n地址：{address}\n"
+                        "居民说：\n{said}\n未办结工单：{cases}\n"
+                        "在本话题直接回复，居民就会收到（署名“工作人员+您的名字”）；发 /done 结束人工服务。")
+HANDOFF_OUT_OF_HOURS = "现在是非工作时间，居民已被告知回复时间；已为此开了工单 {number}。"
+HANDOFF_NOTHING_SAID = "（还没有说）"
+HANDOFF_NO_CASES = "无"
+HANDOFF_RESIDENT_SAID = "居民：{text}"
+HANDOFF_DONE_IN_TOPIC = "已结束人工服务，居民已收到评价邀请。本话题已关闭，居民再转人工时会重新打开。"
+HANDOFF_ALREADY_ENDED = "这位居民的人工服务已经结束了，消息没有转给居民。"
+HANDOFF_STAFF_ONLY = "只有已绑定的工作人员可以在这里回复居民，您的消息没有转给居民。"
+HANDOFF_PHOTO_SENT = "[照片]"
+HANDOFF_RESIDENT_BLOCKED = "⚠️ 居民已屏蔽机器人，之后的回复发不出去了。可以在工单里查看其联系电话。"
+
 # --- the console (bot/console.py) ------------------------------------------------------
 
 CONSOLE_PROMPT = "你> "
@@ -536,3 +620,46 @@ HURRIED_ALREADY_LATE = ("工单 {number} 已催办过，工作人员已收到提
 
 CANNOT_RATE_YET = "工单 {number} 还在办理中，现在不能评价。办结后我会请您评价。"
 CANNOT_RATE_STATE = "工单 {number} 现在是“{state}”，不能评价了。"
+
+# --- the weekly 三率 chart (bot/charts.py) ------------------------------------------------
+
+CHART_TITLE = "三率：本周与上周"
+CHART_RATES = {"response": "响应率", "resolution": "解决率", "satisfaction": "满意率"}
+CHART_THIS, CHART_LAST = "本周", "上周"
+CHART_WEEK = "{week}（{day}起）"
+CHART_DATE = "{month}月{day}日"
+CHART_STREET = "全街道"
+CHART_VALUE = "{share:.0%} ({part}/{whole})"
+CHART_NO_DATA = "— 无数据"
+CHART_NOTE = ("响应率＝按时响应/派单，解决率、满意率按已评价工单计，括号内为件数；"
+              "“— 无数据”：该周没有派单或没有评价。")
+
+# --- reminders and the weekly report (civic/services/reminders.py, reports.py; bot/notices.py) --
+
+# To the assignee before a deadline (催办提醒); to the responder on duty for an urgent case
+# out of office hours. {step} from CARD_STEPS; {then} one of the two below.
+DEADLINE_REMINDER = "【催办提醒 工单 {number}】{category}｜{grid}\n请在{when}前{step}。{then}"
+DEADLINE_REMINDER_ON_DUTY = ("【值班提醒 工单 {number}】{category}｜{grid}｜紧急\n承办的{handler}尚未{step}，"
+                             "期限{when}。现在是非工作时间，请您跟进处理。{then}")
+DEADLINE_THEN_ESCALATE = "超时未{step}将自动升级督办。"
+DEADLINE_THEN_TOP = "已是最高督办级别，请按时办理。"
+# A mediation booking, a day and an hour before: to the resident, and to the mediator.
+BOOKING_REMINDER_RESIDENT = {
+    "day": "【调解提醒】您预约的人民调解{when}开始，{mode}{room}。请准时参加；要改时间或取消，发“我的预约”。",
+    "hour": "【调解提醒】您预约的人民调解一小时后开始（{when}，{mode}{room}）。请准时参加；来不了请发“我的预约”取消。",
+}
+BOOKING_REMINDER_MEDIATOR = "【调解提醒 预约 {booking}】{summary}。纠纷：{dispute}{then}"
+BOOKING_REMINDER_MEDIATOR_THEN = {"day": "\n请提前做好准备。", "hour": "\n一小时后开始。"}
+# To the reporter of a case resolved a day ago and not rated (with the two rating buttons).
+RATING_REMINDER = ("已办结一天了，还没收到您的评价。问题解决了吗？请点下面的按钮回答；"
+                   "办结7天未评价，工单会自动关闭。")
+# To the command centre's desk every Monday: last week beside the week before.
+WEEKLY_RATES_HEAD = "【每周三率】{week}，括号内为前一周（{previous}）："
+WEEKLY_RATES_WEEK = "{start}—{end}"
+WEEKLY_RATES_DATE = "{month}月{day}日"
+WEEKLY_RATES_LINE = ("{name}：派单 {dispatched}（{dispatched_last}）件，响应率 {response}（{response_last}），"
+                     "解决率 {resolution}（{resolution_last}），满意率 {satisfaction}（{satisfaction_last}）")
+WEEKLY_RATES_STREET = "全街道"
+WEEKLY_RATES_PERCENT = "{share:.0%}"
+WEEKLY_RATES_NONE = "—"
+WEEKLY_RATES_NEXT = "下周一同一时间发下一期。"

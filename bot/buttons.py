@@ -8,8 +8,10 @@ Namespaces:
   Buttons shown together form a group: pressing one answers the group. A newer turn of
   the conversation supersedes the older turn's buttons; buttons under a pushed notice
   (rate this case) stay live until answered or expired.
-- ``case:<move>:<number>``: a staff member's move on a case card; the service decides
-  per press whether that person may make it.
+- ``case:<move>:<number>[:<argument>]``: a staff member's move on a case card (the
+  argument: whom 改派 goes to); the service decides per press whether that person may
+  make it. ``bk:<outcome>:<booking id>``: a mediator's outcome of a booking. Staff
+  buttons carry their meaning in the data: a forged one is checked like a real one.
 """
 from __future__ import annotations
 
@@ -32,7 +34,8 @@ LIVE_FOR = dt.timedelta(days=30)
 ID_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 ID_LENGTH = 10  # 59 bits: not guessable
 RESIDENT_DATA = re.compile(rf"r:[{ID_ALPHABET}]{{{ID_LENGTH}}}")
-STAFF_DATA = re.compile(r"case:([a-z_]{2,16}):(\d{8}-\d{4,})")
+STAFF_DATA = re.compile(r"case:([a-z_]{2,16}):(\d{8}-\d{4,})(?::([a-z0-9-]{1,24}))?")
+BOOKING_DATA = re.compile(r"bk:([a-z_]{2,20}):([A-Za-z0-9-]{1,32})")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,16 +57,32 @@ def _new_id() -> str:
     return "".join(secrets.choice(ID_ALPHABET) for _ in range(ID_LENGTH))
 
 
-def encode_staff(move: str, number: str) -> str:
-    data = f"{STAFF_PREFIX}{move}:{number}"
+def encode_staff(move: str, number: str, argument: str | None = None) -> str:
+    data = f"{STAFF_PREFIX}{move}:{number}" + (f":{argument}" if argument else "")
     _check_size(data)
     return data
 
 
-def decode_staff(data: str) -> tuple[str, str] | None:
-    """(move, case number) of a staff card's button, or None if it is no such button."""
+def decode_staff(data: str) -> tuple[str, str, str | None] | None:
+    """(move, case number, argument) of a staff card's button, or None if it is no such button."""
     found = STAFF_DATA.fullmatch(data or "")
+    return (found.group(1), found.group(2), found.group(3)) if found else None
+
+
+def encode_booking(outcome: str, booking_id: str) -> str:
+    data = f"bk:{outcome}:{booking_id}"
+    _check_size(data)
+    return data
+
+
+def decode_booking(data: str) -> tuple[str, str] | None:
+    """(outcome, booking id) of a mediator's outcome button, or None."""
+    found = BOOKING_DATA.fullmatch(data or "")
     return (found.group(1), found.group(2)) if found else None
+
+
+def is_staff_data(data: str) -> bool:
+    return decode_staff(data) is not None or decode_booking(data) is not None
 
 
 def _check_size(data: str) -> None:

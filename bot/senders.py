@@ -26,6 +26,7 @@ from typing import Callable, Protocol
 class Message:
     text: str
     buttons: tuple[dict, ...] = ()  # {"title": ..., "payload": ...}, as the dialogue's buttons
+    photo: bytes | None = None  # an image sent with the text as its caption (a chart)
 
 
 class RetryLater(Exception):

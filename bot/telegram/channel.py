@@ -24,7 +24,7 @@ import logging
 import time
 import traceback
 
-from telegram import Message, ReplyKeyboardRemove, Update
+from telegram import ForceReply, Message, ReplyKeyboardRemove, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
@@ -136,8 +136,11 @@ class PhoneKeyboard:
 
 
 class TelegramChannel:
-    def __init__(self, app: Application, inbox: Inbox, throttle=None, turns: int = 8):
+    def __init__(self, app: Application, inbox: Inbox, throttle=None, turns: int = 8, staff=None):
         self.app, self.inbox = app, inbox
+        # The staff desk (bot/telegram/staff.py): staff commands, card presses, the staff
+        # group; what it does not take goes to the resident turn.
+        self.staff = staff
         # Turns at once: the chat's slot in the processor covers sending too, which may
         # wait on the chat's flood limit; the turn itself takes one of these.
         self._turns = asyncio.Semaphore(turns)
@@ -201,6 +204,10 @@ class TelegramChannel:
         """Run the turn (or the group answer) and return the replies to send."""
         if update.channel_post is not None or update.edited_channel_post is not None:
             return []
+        if self.staff is not None:
+            handled = await self.staff.answer(update, bot)
+            if handled is not None:
+                return handled
         if not _private(update):
             message = update.message
             if message is not None and _addressed_to(message, bot):
@@ -241,7 +248,14 @@ class TelegramChannel:
                 self._phone_keyboard[chat_id] = PhoneKeyboard(frozenset(titles))
                 continue
             keyboard = inline_keyboard([Button(title, data) for title, data in item["buttons"]])
+            if item.get("force_reply") and keyboard is None:
+                keyboard = ForceReply(selective=True)
             pieces = split_text(item["text"]) or ([] if keyboard is None else ["…"])
+            if "thread_id" in item or chat_id < 0:  # a group (the staff group's topics): no phone keyboard
+                for number, piece in enumerate(pieces, 1):
+                    await self._send(bot, chat_id, piece, keyboard if number == len(pieces) else None,
+                                     thread_id=item.get("thread_id"))
+                continue
             shown = self._phone_keyboard.get(chat_id)
             removing = shown is not None and shown.state in (ANSWERED_BY_TEXT, HIDDEN)
             if removing and keyboard is not None and len(pieces) < 2 and shown.state != HIDDEN:
@@ -257,16 +271,16 @@ class TelegramChannel:
                     del self._phone_keyboard[chat_id]
                 await self._send(bot, chat_id, piece, markup)
 
-    async def _send(self, bot, chat_id: int, text: str, markup) -> None:
+    async def _send(self, bot, chat_id: int, text: str, markup, thread_id: int | None = None) -> None:
         """One message; flood control waited as told, a network error tried again (a
         send that timed out may have arrived: that one can reach the resident twice)."""
         for attempt in range(1, SEND_TRIES + 1):
             try:
                 if self.throttle is None:
-                    await bot.send_message(chat_id, text, reply_markup=markup)
+                    await bot.send_message(chat_id, text, reply_markup=markup, message_thread_id=thread_id)
                 else:
-                    async with self.throttle.slot(chat_id):
-                        await bot.send_message(chat_id, text, reply_markup=markup)
+                    async with self.throttle.slot(chat_id, group=chat_id < 0):
+                        await bot.send_message(chat_id, text, reply_markup=markup, message_thread_id=thread_id)
                 return
             except Forbidden as error:
                 raise Blocked() from error

@@ -33,6 +33,9 @@ from bot.app import Application
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.inbox import Inbox, Row, inbox_call
 from bot.telegram.ordering import PerChatProcessor
+from bot.telegram.staff import StaffDesk
+from bot.telegram.staff_group import Board, Relay, StaffGroup
+from bot.telegram.staff_store import StaffStore
 from bot.telegram.throttle import Throttle
 
 log = logging.getLogger(__name__)
@@ -88,6 +91,8 @@ class Settings:
     # on the chat's flood limit: that must not hold up other residents' turns) ...
     chats: int = 64
     turns: int = 8  # ... and turns run at once among them (the CPU's share)
+    staff_chat_id: int | None = None  # the staff supergroup (forum topics on; the bot an admin)
+    group_per_minute: int = 20  # Telegram's limit for one group, all its topics and edits together
 
     @classmethod
     def from_env(cls, env=os.environ) -> Settings:
@@ -96,7 +101,8 @@ class Settings:
                    webhook_listen=env.get("WEBHOOK_LISTEN", "0.0.0.0"),
                    webhook_port=int(env.get("WEBHOOK_PORT", "8443")),
                    webhook_secret=env.get("WEBHOOK_SECRET") or None,
-                   poll_timeout=int(env.get("TELEGRAM_POLL_TIMEOUT", "30")))
+                   poll_timeout=int(env.get("TELEGRAM_POLL_TIMEOUT", "30")),
+                   staff_chat_id=int(env["STAFF_CHAT_ID"]) if env.get("STAFF_CHAT_ID", "").strip() else None)
 
     def urls(self) -> tuple[str, str]:
         """python-telegram-bot's base_url and base_file_url (it appends the token)."""
@@ -112,6 +118,9 @@ class Bot:
     channel: TelegramChannel
     inbox: Inbox
     processor: PerChatProcessor
+    staff_group: StaffGroup | None = None
+    board: Board | None = None
+    relay: Relay | None = None
 
 
 def build(app: Application, settings: Settings) -> Bot:
@@ -123,14 +132,20 @@ def build(app: Application, settings: Settings) -> Bot:
                    inbox=inbox, clock=app.clock)
     processor = PerChatProcessor(inbox, workers=settings.chats)
     ptb = ApplicationBuilder().bot(bot).concurrent_updates(processor).build()
-    channel = TelegramChannel(app, inbox, throttle=Throttle(), turns=settings.turns)
+    throttle, store = Throttle(group_per_minute=settings.group_per_minute), StaffStore(app.civic.engine)
+    group = (StaffGroup(ptb.bot, store, throttle, settings.staff_chat_id, app.clock)
+             if settings.staff_chat_id is not None else None)
+    desk = StaffDesk(app, store, group)
+    channel = TelegramChannel(app, inbox, throttle=throttle, turns=settings.turns, staff=desk)
     ptb.add_handler(TypeHandler(Update, channel.on_update))
 
     async def replay(row: Row) -> None:
         await channel.handle(Update.de_json(row.body, ptb.bot), ptb.bot)
 
     processor.replay = replay
-    return Bot(ptb, channel, inbox, processor)
+    board = Board(group, app.civic, app.clock) if group is not None else None
+    relay = Relay(group, app.civic, app.clock) if group is not None else None
+    return Bot(ptb, channel, inbox, processor, group, board, relay)
 
 
 async def serve(app: Application, settings: Settings, stop: asyncio.Event | None = None,
@@ -149,6 +164,7 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event | None
     wired = build(app, settings)
     ptb = wired.ptb
     dispatch_stop, dispatcher, webhook, pruner = asyncio.Event(), None, None, None
+    staff_feeds: list[asyncio.Task] = []
     await ptb.initialize()
     try:
         left = await inbox_call(wired.inbox.unhandled)
@@ -157,9 +173,12 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event | None
             await wired.processor.replay_all(left)
         await ptb.start()
         dispatcher = asyncio.create_task(
-            run_dispatcher(app, TelegramSender(ptb.bot, app.codec, app.clock,
-                                               throttle=wired.channel.throttle), dispatch_stop),
+            run_dispatcher(app, TelegramSender(ptb.bot, app.codec, app.clock, throttle=wired.channel.throttle,
+                                               staff_group=wired.staff_group), dispatch_stop),
             name="dispatcher")
+        if wired.board is not None:  # the staff group's cards and handoff topics
+            staff_feeds = [asyncio.create_task(wired.board.run(dispatch_stop), name="card board"),
+                           asyncio.create_task(wired.relay.run(dispatch_stop), name="handoff relay")]
         if settings.webhook_url:
             webhook = await _start_webhook(wired, settings)
         else:
@@ -183,6 +202,9 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event | None
         if dispatcher is not None:
             dispatch_stop.set()
             await dispatcher
+        for feed in staff_feeds:
+            dispatch_stop.set()
+            await feed
         if pruner is not None:
             await pruner
         await ptb.shutdown()

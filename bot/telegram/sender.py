@@ -54,7 +54,8 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.buttons import NOTICE, Button, ButtonCodec, decode_staff
+from actions import texts
+from bot.buttons import NOTICE, Button, ButtonCodec, is_staff_data
 from bot.senders import Message, PermanentFailure, RecipientBlocked, RetryLater
 from bot.telegram.keyboards import inline_keyboard, split_text
 from bot.telegram.throttle import Throttle
@@ -86,14 +87,23 @@ class _Outgoing:
 
 class TelegramSender:
     def __init__(self, bot, codec: ButtonCodec, clock: Callable, *, throttle: Throttle | None = None,
-                 staff_chat_id: int | None = None):
+                 staff_chat_id: int | None = None, staff_group=None):
         self.bot, self.codec, self.clock = bot, codec, clock
         self.throttle = throttle or Throttle()
+        # The staff group's topics (bot/telegram/staff_group.py): the command centre's desk
+        # posts in its topic there, and a handed-off resident who blocked the bot is
+        # announced in theirs.
+        self.staff_group = staff_group
+        if staff_chat_id is None and staff_group is not None:
+            staff_chat_id = staff_group.chat_id
         self.staff_chat_id = staff_chat_id if staff_chat_id is not None else staff_chat_from_env()
         self.moved: dict[int, int] = {}  # chat id -> the supergroup it became
         self._outgoing: collections.OrderedDict[tuple, _Outgoing] = collections.OrderedDict()
 
     async def send(self, recipient: str, message: Message) -> None:
+        if recipient == CENTRE_DESK and self.staff_group is not None:
+            await self._to_centre_topic(message)
+            return
         chat_id = await self._chat_of(recipient)
         key = (recipient, message.text, tuple(b["payload"] for b in message.buttons))
         outgoing = self._outgoing.get(key)
@@ -143,7 +153,7 @@ class TelegramSender:
                 self.codec.offer, id_of(recipient), [list(message.buttons)], kind=NOTICE, now=self.clock())
         elif message.buttons:  # staff buttons carry their callback data (case:<move>:<number>)
             for item in message.buttons:
-                if decode_staff(item["payload"]) is None:
+                if not is_staff_data(item["payload"]):
                     raise PermanentFailure(f"not a staff button: {item['payload']!r}")
                 buttons.append(Button(item["title"], item["payload"]))
         return _Outgoing(pieces, inline_keyboard(buttons))
@@ -187,6 +197,33 @@ class TelegramSender:
                 raise ConnectionError(f"Telegram: {error}") from error
         raise PermanentFailure(f"chat {chat_id} keeps migrating")
 
+    async def _to_centre_topic(self, message: Message) -> None:
+        """The command centre's desk: a message (a chart with its caption) in its topic."""
+        from bot.telegram.staff_group import topic_name
+        from bot.telegram.staff_store import CENTRE_TOPIC
+
+        group = self.staff_group
+        try:
+            markup = None
+            if message.buttons:
+                markup = inline_keyboard([Button(b["title"], b["payload"]) for b in message.buttons
+                                          if is_staff_data(b["payload"])])
+            await group.send(CENTRE_TOPIC, topic_name(CENTRE_TOPIC, None), message.text, markup,
+                             photo=message.photo)
+        except RetryAfter as error:
+            seconds = _seconds(error)
+            self.throttle.pause(seconds, group.chat_id)
+            raise RetryLater(seconds, "Telegram flood control") from error
+        except Forbidden as error:
+            log.warning("Telegram refused messages to the staff group: %s", error)
+            raise RecipientBlocked(str(error)) from error
+        except BadRequest as error:
+            raise PermanentFailure(str(error)) from error
+        except TimedOut as error:
+            raise TimeoutError(f"Telegram did not answer in time: {error}") from error
+        except NetworkError as error:
+            raise ConnectionError(f"Telegram: {error}") from error
+
     async def _unreachable(self, recipient: str, why: str) -> None:
         if kind_of(recipient) != ev.RESIDENT_KIND:
             log.warning("Telegram refused messages to %s: %s", recipient, why)
@@ -194,6 +231,24 @@ class TelegramSender:
         log.info("resident %s is unreachable: %s", id_of(recipient), why)
         now = self.clock()
         await asyncio.to_thread(self._write, lambda r: r.mark_unreachable(id_of(recipient), now, why))
+        await self._announce_blocked(id_of(recipient))
+
+    async def _announce_blocked(self, resident_id: str) -> None:
+        """A handed-off resident who blocked the bot: staff in their topic should know."""
+        if self.staff_group is None:
+            return
+        from bot.telegram.staff_store import handoff_topic
+
+        store = self.staff_group.store
+        if await asyncio.to_thread(store.open_handoff_of, resident_id) is None:
+            return
+        topic = await asyncio.to_thread(store.topic, handoff_topic(resident_id))
+        if topic is None:
+            return
+        try:
+            await self.staff_group.send(topic.key, "", texts.HANDOFF_RESIDENT_BLOCKED)
+        except Exception as error:  # the announcement is a courtesy; the block is recorded
+            log.warning("staff group: the block was not announced: %s", type(error).__name__)
 
     def _read(self, work):
         # read_only: on SQLite a deferred BEGIN, so a lookup never takes the writers' lock

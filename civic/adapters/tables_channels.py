@@ -43,3 +43,44 @@ inbox = Table(
     Column("error", Text),
     Index("ix_inbox_state", "state", "update_id"),
 )
+
+# The staff group's forum topics (DESIGN.md, "Staff group"): one per grid for case
+# cards ("grid:<id>"), the command centre's ("centre"), one per handed-off resident
+# ("handoff:<resident id>"). Created on first use and remembered; a topic staff
+# deleted by hand is forgotten and created again.
+staff_topics = Table(
+    "staff_topics", metadata,
+    Column("key", String(80), primary_key=True),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("thread_id", BigInteger, nullable=False),
+    Column("name", String(128), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_staff_topics_thread", "chat_id", "thread_id"),
+)
+
+# A case's card in its grid's topic, edited in place as the case moves: ``shown`` is
+# the case's version the group shows (cases.version counts every change), so a card
+# with shown < version waits for the group's budget (about 20 messages a minute),
+# urgent cases first. ``summarised``: a burst was posted as one summary per topic,
+# and the case gets its own card with its next change.
+case_cards = Table(
+    "case_cards", metadata,
+    Column("case_number", String(32), primary_key=True),
+    Column("topic_key", String(80), nullable=False),
+    Column("chat_id", BigInteger),
+    Column("message_id", BigInteger),
+    Column("shown", Integer, nullable=False, default=0),
+    Column("summarised", Integer, nullable=False, default=0),
+)
+
+# A question a staff member was asked after a press (进展 asks for the note, 延期 for
+# the new deadline): their next message in that chat answers it.
+staff_prompts = Table(
+    "staff_prompts", metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("move", String(16), nullable=False),
+    Column("case_number", String(32), nullable=False),
+    Column("argument", String(64)),
+    Column("asked_at", DateTime, nullable=False),
+)

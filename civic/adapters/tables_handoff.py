@@ -17,6 +17,9 @@ handoffs = Table(
     Column("ended_at", DateTime),
     Column("ended_by", String(64)),
     Column("satisfaction", String(32)),
+    # The staff group's topic of this handoff shows its messages up to this id (None:
+    # its opening summary is not posted yet): the relay posts what came after.
+    Column("relayed_upto", Integer),
 )
 
 handoff_messages = Table(

@@ -49,6 +49,22 @@ class AlreadyHurried(DomainError):
         self.number, self.reply_by, self.counts_again = number, reply_by, counts_again
 
 
+# Who may make each staff move, and in which states: the moves below check these, and
+# a staff channel reads them to offer a card's buttons and to name who may press one.
+ASSIGNEE, LEADER, CENTRE = "assignee", "leader", "centre"
+WHO_MAY: dict[str, tuple[str, ...]] = {
+    "sign": (ASSIGNEE, LEADER), "contact": (ASSIGNEE,), "start": (ASSIGNEE,),
+    "progress": (ASSIGNEE,), "resolve": (ASSIGNEE,), "return": (ASSIGNEE,),
+    "reassign": (LEADER, CENTRE), "escalate": (LEADER,), "extend": (LEADER, CENTRE),
+}
+WORKING = (State.ACCEPTED, State.IN_PROGRESS)
+STATES_FOR: dict[str, tuple[State, ...]] = {
+    "sign": (State.DISPATCHED,), "contact": WORKING, "start": (State.ACCEPTED,),
+    "progress": WORKING, "resolve": WORKING, "return": (State.DISPATCHED, State.ACCEPTED),
+    "reassign": tuple(OPEN), "escalate": tuple(OPEN), "extend": tuple(OPEN),
+}
+
+
 # The working half-day an instant counts for, as (start, end): WorkCalendar.half_day.
 HalfDay = Callable[[dt.datetime], tuple[dt.datetime, dt.datetime]]
 
@@ -122,6 +138,19 @@ class Case:
     def _is_reporter(self, actor: Actor) -> bool:
         return actor.role == RESIDENT and actor.id == self.reporter_id
 
+    def may(self, move: str, actor: Actor) -> bool:
+        """Whether ``actor`` may make staff move ``move`` (WHO_MAY) on this case, whatever its state."""
+        holds = {ASSIGNEE: self._is_assignee, LEADER: self._is_leader, CENTRE: self._is_centre}
+        return any(holds[who](actor) for who in WHO_MAY[move])
+
+    def moves_now(self) -> list[str]:
+        """The staff moves this case's state allows, in WHO_MAY's order."""
+        return [move for move in WHO_MAY if self.state in STATES_FOR[move]]
+
+    def _require_may(self, move: str, actor: Actor, *, system: bool = False) -> None:
+        self._require((system and actor.role == SYSTEM) or self.may(move, actor), actor, move)
+        self._require_state(move, *STATES_FOR[move])
+
     def _require(self, allowed: bool, actor: Actor, move: str) -> None:
         if not allowed:
             raise NotAllowed(f"{actor.role} {actor.id} may not {move} case {self.number}")
@@ -179,61 +208,52 @@ class Case:
                      informed_ids=list(self.informed_ids))
 
     def sign(self, actor: Actor, at: dt.datetime) -> None:
-        self._require(self._is_assignee(actor) or self._is_leader(actor), actor, "sign")
-        self._require_state("sign", State.DISPATCHED)
+        self._require_may("sign", actor)
         self.signed_at = at
         self._record(actor, ev.SIGNED, at, State.ACCEPTED)
 
     def contact(self, actor: Actor, at: dt.datetime, note: str = "") -> None:
-        self._require(self._is_assignee(actor), actor, "contact")
-        self._require_state("contact", State.ACCEPTED, State.IN_PROGRESS)
+        self._require_may("contact", actor)
         note = self._bounded(note, "contact")
         self.contacted_at = self.contacted_at or at
         self._record(actor, ev.CONTACTED, at, note=note)
 
     def start(self, actor: Actor, at: dt.datetime) -> None:
-        self._require(self._is_assignee(actor), actor, "start")
-        self._require_state("start", State.ACCEPTED)
+        self._require_may("start", actor)
         self._record(actor, ev.STARTED, at, State.IN_PROGRESS)
 
     def note_progress(self, actor: Actor, at: dt.datetime, note: str) -> None:
-        self._require(self._is_assignee(actor), actor, "note progress on")
-        self._require_state("note progress on", State.ACCEPTED, State.IN_PROGRESS)
+        self._require_may("progress", actor)
         self._record(actor, ev.PROGRESS, at, note=self._require_note(note, "progress"))
 
     def resolve(self, actor: Actor, at: dt.datetime, note: str) -> None:
-        self._require(self._is_assignee(actor), actor, "resolve")
-        self._require_state("resolve", State.ACCEPTED, State.IN_PROGRESS)
+        self._require_may("resolve", actor)
         note = self._require_note(note, "resolve")
         self.resolved_at = at
         self._record(actor, ev.RESOLVED, at, State.RESOLVED, note)
 
     def return_(self, actor: Actor, at: dt.datetime, reason: str) -> None:
         """The assignee hands the case back for re-routing."""
-        self._require(self._is_assignee(actor), actor, "return")
-        self._require_state("return", State.DISPATCHED, State.ACCEPTED)
+        self._require_may("return", actor)
         reason = self._require_note(reason, "return")
         self.assignee_id = None
         self._record(actor, ev.RETURNED, at, State.RECEIVED, reason)
 
     def reassign(self, actor: Actor, assignee_id: str, deadlines, at: dt.datetime,
                  reason: str = "") -> None:
-        self._require(self._is_leader(actor) or self._is_centre(actor), actor, "reassign")
-        self._require_state("reassign", *OPEN)
+        self._require_may("reassign", actor)
         self._dispatch(actor, ev.REASSIGNED, assignee_id, self.informed_ids, deadlines, at, reason)
 
     def escalate(self, actor: Actor, assignee_id: str, at: dt.datetime, reason: str) -> None:
         """One level up the chain; the state stays, the new assignee takes over."""
-        self._require(actor.role == SYSTEM or self._is_leader(actor), actor, "escalate")
-        self._require_state("escalate", *OPEN)
+        self._require_may("escalate", actor, system=True)
         self.escalation_level += 1
         self.assignee_id = assignee_id
         self._record(actor, ev.ESCALATED, at, note=reason, level=self.escalation_level,
                      assignee_id=assignee_id)
 
     def extend(self, actor: Actor, new_due: dt.datetime, at: dt.datetime, reason: str) -> None:
-        self._require(self._is_leader(actor) or self._is_centre(actor), actor, "extend")
-        self._require_state("extend", *OPEN)
+        self._require_may("extend", actor)
         reason = self._require_note(reason, "extend")
         if new_due <= at or (self.resolve_due is not None and new_due <= self.resolve_due):
             raise IllegalMove(f"a new deadline of case {self.number} must be later than now "

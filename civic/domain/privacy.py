@@ -3,7 +3,7 @@ resident, a group chat or a log, and one cleaning function for every text a pers
 typed before it is stored or shown on a terminal.
 
 ``mask`` hides mobile and landline numbers, ID card numbers, and house and room
-numbers ("501室", "3-2-501", "12号" of a street), keeping enough to recognise them
+numbers ("501室", "3-2-501", "3号楼502", "12号" of a street), keeping enough to recognise them
 ("138****1234", "***室"). Case numbers (20261127-0001), dates ("27号" after 月) and
 buildings and units of an estate ("3号楼2单元") stay: they say where, not who.
 """
@@ -20,6 +20,8 @@ DOOR_DASHED = re.compile(r"(?<![\d*])(\d{1,3}\s*[-－—]\s*\d{1,3}\s*[-－—]\
 ROOM = re.compile(r"(?<![\d*])\d{2,5}(?=\s*(室|房|户|号房))")
 # A street's door number ("长安街12号"), not a building ("3号楼"), a date ("11月27号")
 # or a case ("工单20261127-0001号").
+# A flat written straight after its building or unit ("3号楼502", "2单元1201").
+FLAT = re.compile(r"(?:(?<=单元)|(?<=号楼)|(?<=[栋幢]))\s*\d{3,4}(?![\d*]|\s*(号楼|单元|[栋幢层楼]))")
 HOUSE = re.compile(r"(?<=[路街巷道弄里村胡同])\s*\d{1,5}(?=\s*号(?![楼院]))")
 
 
@@ -37,6 +39,7 @@ def mask(text: str | None) -> str:
     text = LANDLINE.sub(lambda m: f"{m.group(1)}-****{m.group(3)}", text)
     text = DOOR_DASHED.sub(lambda m: m.group(1) + "***", text)
     text = ROOM.sub("***", text)
+    text = FLAT.sub("***", text)
     return HOUSE.sub("**", text)
 
 

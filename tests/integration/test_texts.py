@@ -30,6 +30,12 @@ IDENTIFIER = re.compile(r"[A-Za-z_]{3,}")
 # ASCII a person reads on purpose, each for a reason; kept as small as it can be.
 ALLOWED = {
     "/start": "the Telegram command that shows the welcome again: residents type it",
+    # The staff's own commands, typed by staff (bot/telegram/staff.py); longest first.
+    "/bookings": "a mediator's bookings of today and tomorrow",
+    "/points award": "staff award points", "/points reverse": "staff reverse points",
+    "/points": "the points command", "/cases": "a staff member's open cases",
+    "/case": "one case by number", "/rates": "三率 of one's scope", "/code": "a link code (command centre)",
+    "/done": "ends a handoff in its topic", "/link": "links a staff member's Telegram",
 }
 SAMPLE = "样例"
 # Events whose "reason" is words (elsewhere, as for a handoff, it is a code with words

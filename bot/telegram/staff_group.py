@@ -1,0 +1,319 @@
+"""The staff supergroup (``STAFF_CHAT_ID``): its forum topics and what the bot keeps there.
+
+- ``StaffGroup``: a topic per key (a grid's cards, the command centre's, a handed-off
+  resident's), created on first use and remembered in the store; every send and edit
+  goes through the throttle's group budget (about 20 a minute for the whole group, all
+  topics and edits together). A topic staff deleted by hand (Telegram: TOPIC_DELETED,
+  "message thread not found") is created again and the message sent again; a closed one
+  (TOPIC_CLOSED) is reopened.
+- ``Board``: each case's card in its grid's topic, edited in place as the case moves.
+  The store is the queue: a card whose case changed since it was shown waits (urgent
+  cases first, then oldest). When the queue would wait more than ``SUMMARY_AFTER``,
+  the new cases of a burst are posted as one summary per topic instead of a card each
+  (nothing dropped: each gets its card with its next change).
+- ``Relay``: a handed-off resident's topic, opened with a summary, then what the
+  resident writes there, masked. Staff answers in the topic go back through the staff
+  desk (bot/telegram/staff.py) and the delivery pipeline.
+
+Only one bot process may run these feeds on a shared store (the dispatcher's leader);
+there is one process until the multi-worker deployment.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+
+from sqlalchemy import select
+from telegram import InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from actions import texts
+from actions.texts import CATEGORIES, HANDOFF_REASONS, STATES, TIERS, when
+from bot.buttons import Button
+from bot.cards import card_buttons, card_text, grid_name
+from bot.telegram.keyboards import MAX_TEXT, inline_keyboard, split_text
+from bot.telegram.staff_store import (CENTRE_TOPIC, TRIAGE_TOPIC, Card, StaffStore, Topic, grid_topic,
+                                      handoff_topic)
+from bot.telegram.throttle import Throttle
+from civic.adapters.tables import outbox
+from civic.domain import events as ev
+from civic.domain.case import OPEN
+from civic.domain.privacy import mask
+
+log = logging.getLogger(__name__)
+
+TOPIC_GONE = ("topic_deleted", "message thread not found", "topic_id_invalid")
+TOPIC_CLOSED = "topic_closed"
+NOT_MODIFIED = "message is not modified"
+MESSAGE_GONE = ("message to edit not found", "message can't be edited")
+SUMMARY_AFTER = 180.0  # seconds the card queue may wait before a burst is summarised
+SUMMARY_LINES = 40  # cases per summary message
+IDLE = 1.0  # seconds between looks when nothing waits
+MAX_SAID = 5  # the resident's last messages in a topic's opening
+
+
+def _said(error: TelegramError) -> str:
+    return (getattr(error, "message", "") or str(error)).lower()
+
+
+class StaffGroup:
+    def __init__(self, bot, store: StaffStore, throttle: Throttle, chat_id: int, clock):
+        self.bot, self.store, self.throttle = bot, store, throttle
+        self.chat_id, self.clock = chat_id, clock
+
+    async def topic(self, key: str, name: str) -> Topic:
+        known = await asyncio.to_thread(self.store.topic, key)
+        if known is not None:
+            return known
+        async with self.throttle.slot(self.chat_id, group=True):
+            created = await self.bot.create_forum_topic(self.chat_id, name[:128])
+        await asyncio.to_thread(self.store.remember_topic, key, self.chat_id, created.message_thread_id,
+                                name, self.clock())
+        log.info("staff group: topic %s created (thread %s)", key.partition(":")[0], created.message_thread_id)
+        return Topic(key, self.chat_id, created.message_thread_id)
+
+    async def send(self, key: str, name: str, text: str, markup=None, *, photo: bytes | None = None):
+        """Send into a topic (its pieces, the markup under the last); the last Message.
+        A topic deleted by hand is created again, a closed one reopened, and sent again."""
+        for attempt in range(3):
+            topic = await self.topic(key, name)
+            try:
+                return await self._send_to(topic, text, markup, photo)
+            except BadRequest as error:
+                said = _said(error)
+                if attempt < 2 and any(gone in said for gone in TOPIC_GONE):
+                    log.info("staff group: topic %s was deleted; creating it again", key.partition(":")[0])
+                    await asyncio.to_thread(self.store.forget_topic, key)
+                    continue
+                if attempt < 2 and TOPIC_CLOSED in said:
+                    await self._reopen(topic)
+                    continue
+                raise
+        raise RuntimeError("unreachable")
+
+    async def _send_to(self, topic: Topic, text: str, markup, photo: bytes | None):
+        pieces = split_text(text) or ["…"]
+        sent = None
+        if photo is not None:
+            async with self.throttle.slot(self.chat_id, group=True):
+                sent = await self.bot.send_photo(self.chat_id, photo, message_thread_id=topic.thread_id)
+        for number, piece in enumerate(pieces, 1):
+            async with self.throttle.slot(self.chat_id, group=True):
+                sent = await self.bot.send_message(self.chat_id, piece, message_thread_id=topic.thread_id,
+                                                   reply_markup=markup if number == len(pieces) else None)
+        return sent
+
+    async def edit(self, chat_id: int, message_id: int, text: str, markup) -> bool:
+        """Edit a card in place; False when the message is gone (deleted by hand)."""
+        try:
+            async with self.throttle.slot(self.chat_id, group=True):
+                await self.bot.edit_message_text(text[:MAX_TEXT], chat_id=chat_id, message_id=message_id,
+                                                 reply_markup=markup)
+            return True
+        except BadRequest as error:
+            said = _said(error)
+            if NOT_MODIFIED in said:
+                return True
+            if any(gone in said for gone in MESSAGE_GONE):
+                return False
+            raise
+
+    async def close(self, key: str) -> None:
+        topic = await asyncio.to_thread(self.store.topic, key)
+        if topic is None:
+            return
+        try:
+            async with self.throttle.slot(self.chat_id, group=True):
+                await self.bot.close_forum_topic(self.chat_id, topic.thread_id)
+        except BadRequest as error:  # already closed, or deleted by hand: nothing to close
+            log.info("staff group: topic not closed: %s", _said(error))
+
+    async def _reopen(self, topic: Topic) -> None:
+        try:
+            async with self.throttle.slot(self.chat_id, group=True):
+                await self.bot.reopen_forum_topic(self.chat_id, topic.thread_id)
+        except BadRequest as error:
+            log.info("staff group: topic not reopened: %s", _said(error))
+
+    async def wait_out(self, error: RetryAfter) -> None:
+        wait = error.retry_after
+        wait = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+        self.throttle.pause(wait, self.chat_id)
+        await asyncio.sleep(wait)
+
+
+def topic_name(key: str, district) -> str:
+    if key == TRIAGE_TOPIC:
+        return texts.TOPIC_TRIAGE
+    if key == CENTRE_TOPIC:
+        return texts.TOPIC_CENTRE
+    return grid_name(district, key.partition(":")[2])
+
+
+class Board:
+    """Case cards in the grids' topics, kept as current as the group's budget allows."""
+
+    def __init__(self, group: StaffGroup, civic, clock):
+        self.group, self.civic, self.clock = group, civic, clock
+        self.district = civic.services.district
+        self.posted = 0  # cards sent or edited, and summaries (for the log and the bench)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                worked = await self.flush_once(stop)
+            except RetryAfter as error:
+                await self.group.wait_out(error)
+                continue
+            except (NetworkError, Forbidden) as error:
+                log.warning("staff group: cards wait: %s", type(error).__name__)
+                worked = False
+            except Exception:
+                log.exception("staff group: a card failed; trying again shortly")
+                worked = False
+            if not worked:
+                try:
+                    await asyncio.wait_for(stop.wait(), IDLE)
+                except asyncio.TimeoutError:
+                    pass
+
+    async def flush_once(self, stop: asyncio.Event | None = None) -> bool:
+        """Show what waits, one card at a time (looking again after each, so an urgent case
+        goes next); a burst that would wait too long is summarised first. False: nothing waited."""
+        waiting = await asyncio.to_thread(self.group.store.waiting_cards)
+        if not waiting:
+            return False
+        per_minute = self.group.throttle.group_per_minute
+        if len(waiting) * 60.0 / per_minute > SUMMARY_AFTER:
+            await self._summarise([c for c in waiting if c.message_id is None and not c.urgent])
+        while waiting and not (stop is not None and stop.is_set()):
+            await self._show(waiting[0])
+            waiting = await asyncio.to_thread(self.group.store.waiting_cards, 1)
+        return True
+
+    def _load(self, number: str):
+        with self.civic.reader() as uow:
+            case = uow.cases.get(number)
+            photos = len(uow.evidence.for_case(number)) if case is not None else 0
+        return case, photos
+
+    async def _show(self, card: Card) -> None:
+        case, photos = await asyncio.to_thread(self._load, card.number)
+        if case is None:
+            return
+        now = self.clock()
+        text = card_text(case, self.district, now, photos=photos)
+        markup = inline_keyboard([Button(b["title"], b["payload"]) for b in card_buttons(case)])
+        if card.message_id is not None and await self.group.edit(card.chat_id, card.message_id, text, markup):
+            message_id = card.message_id
+        else:
+            key = card.topic_key
+            sent = await self.group.send(key, topic_name(key, self.district), text, markup)
+            message_id = sent.message_id
+        await asyncio.to_thread(self.group.store.card_shown, card.number, card.topic_key, case.version,
+                                chat_id=self.group.chat_id, message_id=message_id)
+        self.posted += 1
+
+    async def _summarise(self, burst: list[Card]) -> None:
+        by_topic: dict[str, list[Card]] = {}
+        for card in burst:
+            by_topic.setdefault(card.topic_key, []).append(card)
+        for key, cards in by_topic.items():
+            for start in range(0, len(cards), SUMMARY_LINES):
+                part = cards[start:start + SUMMARY_LINES]
+                loaded = [(c, (await asyncio.to_thread(self._load, c.number))[0]) for c in part]
+                lines = [texts.BOARD_SUMMARY_LINE.format(
+                    number=case.number, category=CATEGORIES.get(case.category, case.category),
+                    tier=TIERS.get(case.tier, case.tier), address=case.address or texts.BOARD_NO_ADDRESS)
+                    for _, case in loaded if case is not None]
+                text = mask(texts.BOARD_SUMMARY.format(count=len(lines), lines="\n".join(lines)))
+                await self.group.send(key, topic_name(key, self.district), text)
+                for card, case in loaded:
+                    if case is not None:
+                        await asyncio.to_thread(self.group.store.card_shown, card.number, key, case.version,
+                                                chat_id=None, message_id=None, summarised=True)
+                self.posted += 1
+            log.info("staff group: %d new cases summarised in topic %s", len(cards), key.partition(":")[0])
+
+
+class Relay:
+    """Handed-off residents' topics: the opening summary, then each message, masked."""
+
+    def __init__(self, group: StaffGroup, civic, clock):
+        self.group, self.civic, self.clock = group, civic, clock
+        self.district = civic.services.district
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            worked = False
+            try:
+                worked = await self.relay_once()
+            except RetryAfter as error:
+                await self.group.wait_out(error)
+                continue
+            except (NetworkError, Forbidden) as error:
+                log.warning("staff group: handoff relay waits: %s", type(error).__name__)
+            except Exception:
+                log.exception("staff group: a handoff relay failed; trying again shortly")
+            if not worked:
+                try:
+                    await asyncio.wait_for(stop.wait(), IDLE)
+                except asyncio.TimeoutError:
+                    pass
+
+    async def relay_once(self) -> bool:
+        relays = await asyncio.to_thread(self.group.store.relays)
+        for relay in relays:
+            key = handoff_topic(relay.resident_id)
+            name, opening = await asyncio.to_thread(self._opening, relay)
+            if relay.relayed_upto is None:
+                await self.group.send(key, name, opening)
+                upto = relay.messages[-1][0] if relay.messages else 0
+                await asyncio.to_thread(self.group.store.relayed, relay.handoff_id, upto)
+                continue  # the opening quotes what was said so far
+            for message_id, text in relay.messages:
+                await self.group.send(key, name, mask(texts.HANDOFF_RESIDENT_SAID.format(text=text)))
+                await asyncio.to_thread(self.group.store.relayed, relay.handoff_id, message_id)
+        return bool(relays)
+
+    def _opening(self, relay) -> tuple[str, str]:
+        """The topic's name and its first message: reason, category, masked address, what
+        the resident said, their open cases."""
+        with self.civic.reader() as uow:
+            record = uow.handoffs.get(relay.handoff_id)
+            resident = uow.accounts.resident(relay.resident_id)
+            request = _request_event(uow.connection, relay.handoff_id)
+            open_cases = [c for c in uow.cases.list_for_resident(relay.resident_id) if c.state in OPEN]
+            case = uow.cases.get(record.case_number) if record.case_number else None
+        category = (request or {}).get("category") or (case.category if case else "other")
+        address = (case.address if case else "") or (resident.household_address if resident else "") or ""
+        said = [text for _, text in relay.messages][-MAX_SAID:]
+        if request and request.get("summary"):
+            said = [request["summary"]] + said
+        now = self.clock()
+        lines = texts.HANDOFF_TOPIC_OPENED.format(
+            reason=HANDOFF_REASONS.get(record.reason, record.reason), when=when(record.answer_by, now),
+            category=CATEGORIES.get(category, category), address=address or texts.BOARD_NO_ADDRESS,
+            said="\n".join(f"· {s}" for s in said[-MAX_SAID:]) or texts.HANDOFF_NOTHING_SAID,
+            cases="，".join(f"{c.number}（{STATES.get(c.state.value, c.state.value)}）" for c in open_cases)
+            or texts.HANDOFF_NO_CASES)
+        calendar = self.civic.services.calendar
+        if not calendar.is_office_time(record.requested_at) and record.case_number:
+            lines += "\n" + texts.HANDOFF_OUT_OF_HOURS.format(number=record.case_number)
+        display = (resident.display_name if resident and resident.display_name else relay.resident_id)
+        name = texts.TOPIC_HANDOFF.format(category=CATEGORIES.get(category, category),
+                                          name=display[:1] + "*" * max(1, min(len(display) - 1, 2)))
+        return name, mask(lines)
+
+
+def _request_event(connection, handoff_id: int) -> dict | None:
+    """The handoff_requested event of a handoff (its summary and category)."""
+    rows = connection.execute(select(outbox.c.payload).where(outbox.c.name == ev.HANDOFF_REQUESTED)
+                              .order_by(outbox.c.id.desc()).limit(200)).scalars()
+    for raw in rows:
+        data = json.loads(raw)
+        if data.get("handoff_id") == handoff_id:
+            return data
+    return None
