@@ -93,6 +93,7 @@ class Settings:
     turns: int = 8  # ... and turns run at once among them (the CPU's share)
     staff_chat_id: int | None = None  # the staff supergroup (forum topics on; the bot an admin)
     group_per_minute: int = 20  # Telegram's limit for one group, all its topics and edits together
+    summary_after: float = 180.0  # seconds the cards may queue before a burst is summarised
 
     @classmethod
     def from_env(cls, env=os.environ) -> Settings:
@@ -143,7 +144,7 @@ def build(app: Application, settings: Settings) -> Bot:
         await channel.handle(Update.de_json(row.body, ptb.bot), ptb.bot)
 
     processor.replay = replay
-    board = Board(group, app.civic, app.clock) if group is not None else None
+    board = Board(group, app.civic, app.clock, summary_after=settings.summary_after) if group is not None else None
     relay = Relay(group, app.civic, app.clock) if group is not None else None
     return Bot(ptb, channel, inbox, processor, group, board, relay)
 

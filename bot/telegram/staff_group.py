@@ -155,9 +155,10 @@ def topic_name(key: str, district) -> str:
 class Board:
     """Case cards in the grids' topics, kept as current as the group's budget allows."""
 
-    def __init__(self, group: StaffGroup, civic, clock):
+    def __init__(self, group: StaffGroup, civic, clock, summary_after: float = SUMMARY_AFTER):
         self.group, self.civic, self.clock = group, civic, clock
         self.district = civic.services.district
+        self.summary_after = summary_after
         self.posted = 0  # cards sent or edited, and summaries (for the log and the bench)
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -180,18 +181,21 @@ class Board:
                     pass
 
     async def flush_once(self, stop: asyncio.Event | None = None) -> bool:
-        """Show what waits, one card at a time (looking again after each, so an urgent case
-        goes next); a burst that would wait too long is summarised first. False: nothing waited."""
-        waiting = await asyncio.to_thread(self.group.store.waiting_cards)
-        if not waiting:
-            return False
-        per_minute = self.group.throttle.group_per_minute
-        if len(waiting) * 60.0 / per_minute > SUMMARY_AFTER:
-            await self._summarise([c for c in waiting if c.message_id is None and not c.urgent])
-        while waiting and not (stop is not None and stop.is_set()):
+        """Show what waits, one card at a time, looking again after each (an urgent case
+        goes next; a queue grown past ``summary_after`` has its new cases summarised).
+        False: nothing waited."""
+        worked = False
+        while not (stop is not None and stop.is_set()):
+            waiting = await asyncio.to_thread(self.group.store.waiting_cards)
+            if not waiting:
+                break
+            worked = True
+            burst = [c for c in waiting if c.message_id is None and not c.urgent]
+            if burst and len(waiting) * 60.0 / self.group.throttle.group_per_minute > self.summary_after:
+                await self._summarise(burst)
+                continue
             await self._show(waiting[0])
-            waiting = await asyncio.to_thread(self.group.store.waiting_cards, 1)
-        return True
+        return worked
 
     def _load(self, number: str):
         with self.civic.reader() as uow:

@@ -3,6 +3,7 @@ Telegram with a code from the command centre, cases filed straight into the stor
 finding a case's card in its grid's topic."""
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from bot.telegram.staff_store import StaffStore, grid_topic
@@ -15,12 +16,15 @@ from standin.botapi import RateLimits
 
 
 @contextlib.asynccontextmanager
-async def staff_world(app, clock, *, group_per_minute: int = 20, **settings):
-    """The stand-in with a forum supergroup, and the bot serving it as STAFF_CHAT_ID."""
+async def staff_world(app, clock, *, group_per_minute: int = 20, before=None, **settings):
+    """The stand-in with a forum supergroup, and the bot serving it as STAFF_CHAT_ID;
+    ``before(standin)`` runs before the bot starts (a queue waiting for it)."""
     async with StandIn(seed=1, clock=clock.timestamp, enforce_rate_limits=True,
                        rate_limits=RateLimits(group_per_minute=group_per_minute)) as standin:
         standin._next_ids["user"] = next(USER_BLOCKS)
         group = standin.add_supergroup("望江街道工作群")
+        if before is not None:
+            await asyncio.to_thread(before, standin)
         async with running(app, standin, staff_chat_id=group["id"], group_per_minute=group_per_minute,
                            **settings) as bot:
             yield standin, bot, group["id"]

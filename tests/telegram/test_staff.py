@@ -189,3 +189,80 @@ def test_a_handed_off_resident_talks_with_staff_in_a_topic_of_their_own(app, clo
             await until(lambda: next(t for t in standin.topics(group_id)
                                      if t["message_thread_id"] == again["message_thread_id"])["closed"])
     run(scenario())
+
+
+def test_a_burst_of_new_cases_is_summarised_per_topic_within_the_group_limit_and_none_is_lost(app, clock):
+    # The group's limit scaled to 120 a minute (the stand-in enforces the same) and the
+    # summary threshold from 3 minutes to 30 s, so the test runs in seconds: 200 cards
+    # would wait 100 s.
+    numbers = []
+
+    def burst(standin):
+        ada = standin.add_user("Ada", started=True)
+        places = ["望江花园3号楼", "锦绣家园2号楼", "江畔人家1号楼", "滨江路15号", "望江菜市场"]
+        numbers.extend(file_case(app, ada["id"], address=places[i % len(places)],
+                                 description=f"楼下垃圾桶满了没人清第{i}次") for i in range(200))
+
+    async def scenario():
+        async with staff_world(app, clock, group_per_minute=120, summary_after=30, before=burst) as (standin, bot, group_id):
+            await until(lambda: all(any(n in t for t in standin.texts(group_id)) for n in numbers), timeout=90)
+            posted = standin.bot_messages(group_id)
+            assert len(posted) < 40  # summaries, not 200 cards
+            assert standin.call_count("sendMessage", status=429) == 0
+            assert standin.call_count("editMessageText", status=429) == 0
+            # Each case is listed in its own grid's topic.
+            topics = {t["message_thread_id"]: t["name"] for t in standin.topics(group_id)}
+            with app.civic.reader() as uow:
+                grids = {n: uow.cases.get(n).grid_id for n in numbers}
+            for number in numbers[:10]:
+                where = next(m for m in posted if number in m.get("text", ""))
+                name = topics[where["message_thread_id"]]
+                expected = app.civic.services.district.grids[grids[number]].name if grids[number] else "待分派（指挥中心）"
+                assert name == expected
+    run(scenario())
+
+
+def test_staff_commands_in_a_private_chat_and_strangers_refused(app, clock):
+    async def scenario():
+        async with staff_world(app, clock) as (standin, bot, group_id):
+            stranger = standin.add_user("Mallory")
+            standin.send_text(stranger["id"], "/cases")
+            await until(lambda: any("还不是已绑定的工作人员" in t for t in standin.texts(stranger["id"])))
+            standin.send_text(stranger["id"], "ABCDEFGH")  # a code's shape, but no code
+            await until(lambda: any("绑定码无效" in t for t in standin.texts(stranger["id"])))
+
+            centre = await linked(standin, app, "cc-liang")
+            standin.send_text(centre["id"], "/code 李秀英")
+            issued = await until(lambda: next((t for t in standin.texts(centre["id"]) if "绑定码" in t
+                                               and "李秀英" in t), None))
+            code = __import__("re").search(r"绑定码：([A-Z0-9]{8})", issued).group(1)
+            newcomer = standin.add_user("李秀英")
+            standin.send_text(newcomer["id"], f"/link {code}")
+            await until(lambda: any("绑定成功：李秀英" in t for t in standin.texts(newcomer["id"])))
+            standin.send_text(stranger["id"], code)  # used once: not again
+            await until(lambda: len([t for t in standin.texts(stranger["id"]) if "绑定码无效" in t]) == 2)
+
+            ada = standin.add_user("Ada", started=True)
+            number = file_case(app, ada["id"], address="锦绣家园2号楼")  # grid WJ-02: 李秀英's
+            standin.send_text(newcomer["id"], "/cases")
+            listed = await until(lambda: next((m for m in standin.bot_messages(newcomer["id"])
+                                               if "未办结工单" in m.get("text", "")), None))
+            assert number in listed["text"]
+            standin.press_button(newcomer["id"], listed["message_id"], _data(listed, number))
+            private = await until(lambda: next((m for m in standin.bot_messages(newcomer["id"])
+                                                if "居民电话：13812345678" in m.get("text", "")), None))
+            standin.press_button(newcomer["id"], private["message_id"], _data(private, "签收"))
+            await until(lambda: _case(app, number).state is State.ACCEPTED)
+
+            # Out of scope: another grid's worker may not even see the case.
+            outsider = await linked(standin, app, "gw-qx-01")
+            standin.send_text(outsider["id"], f"/case {number}")
+            await until(lambda: any(f"没有找到工单 {number}" in t for t in standin.texts(outsider["id"])))
+
+            standin.send_text(newcomer["id"], "/rates")
+            await until(lambda: any("三率（望江社区第二网格）" in t and "本周" in t
+                                    for t in standin.texts(newcomer["id"])))
+            # A staff command in the group is pointed to the private chat.
+            standin.send_text(newcomer["id"], "/cases", chat_id=group_id)
+            await until(lambda: any(texts.STAFF_PRIVATE_ONLY in t for t in standin.texts(group_id)))
+    run(scenario())
