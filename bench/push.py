@@ -1,8 +1,8 @@
 """Delivery throughput: queued notices out to residents through the Bot API stand-in with
 Telegram's flood limits enforced (a breach is answered 429 and counted).
 
-    python bench/push.py [--deliveries 10000] [--residents 2000] [--only clean|faults]
-                         [--database-url sqlite:///...]
+    python bench/push.py [--deliveries 10000] [--residents 2000] [--cases 500]
+                         [--only clean|faults|cards] [--database-url sqlite:///...]
 
 Runs the bot process's own delivery loop (bot/delivery_loop.py: its dispatcher settings,
 the TelegramSender, the throttle at 30/s overall and 1/s per chat, a Bot with the runner's
@@ -12,6 +12,12 @@ in a temporary directory unless --database-url) with the deliveries queued up fr
 marked sent per second, from the loop's start to the last one), lost (not sent), messages
 that arrived twice and how many sends timed out after Telegram carried them out, the
 flood-limit breaches, and the faults met.
+
+"cards": staff cards for ``--cases`` new cases filed at once (they wait when the bot
+starts): the staff group's card board (bot/telegram/staff_group.py) with the group's real
+limit of 20 messages a minute enforced; prints the time until the last case is in its
+grid's topic (as a card or in a burst's summary), the cases lost (in no topic), the
+messages posted and the breaches of the group's limit.
 
 "clean": no injected faults. "faults": a fifth of sendMessage calls fail: 5 % 429 with
 retry_after 1, 5 % 500, 5 % 502 from the proxy, 4 % time-outs that delivered the message
@@ -131,20 +137,66 @@ def one_run(name: str, args, faults: list) -> None:
     civic.engine.dispose()
 
 
+def cards_run(args) -> None:
+    from bot.telegram.staff_group import Board, StaffGroup
+    from bot.telegram.staff_store import StaffStore
+    from bot.telegram.throttle import Throttle
+    from civic.domain.actors import Actor
+    from civic.services.cases import report_case
+
+    directory = tempfile.mkdtemp(prefix="cards-")
+    civic = bootstrap(args.database_url or f"sqlite:///{directory}/cards.db")
+    places = ["望江花园3号楼", "锦绣家园2号楼", "江畔人家1号楼", "滨江路15号", "望江菜市场", "清溪路8号"]
+    numbers = []
+    for i in range(args.cases):
+        with civic.uow() as uow:
+            filed = report_case(uow, civic.services, actor=Actor.resident(str(FIRST_USER + i)), category="environment",
+                                description=f"门口垃圾没人清理（第{i}件）", address=places[i % len(places)], now=now(), file_anyway=True)
+        numbers.append(filed.case.number)
+    with StandIn.run_in_thread(seed=11, enforce_rate_limits=True) as standin:
+        group_id = standin.add_supergroup("望江街道工作群")["id"]
+
+        async def post() -> float:
+            async with Bot(**standin.bot_kwargs(), request=HTTPXRequest(connection_pool_size=8)) as bot:
+                group = StaffGroup(bot, StaffStore(civic.engine), Throttle(), group_id, now)
+                board, stop = Board(group, civic, now), asyncio.Event()
+                began = time.monotonic()
+                task = asyncio.create_task(board.run(stop))
+                while not all(any(n in t for t in texts) for n in numbers
+                              for texts in [standin.texts(group_id)]) and not task.done():
+                    await asyncio.sleep(0.5)
+                took = time.monotonic() - began
+                stop.set()
+                await task
+                return took
+
+        took = asyncio.run(post())
+        shown = "\n".join(standin.texts(group_id))
+        posted = len(standin.bot_messages(group_id))
+        violations = standin.rate_violations()
+    lost = sum(1 for n in numbers if n not in shown)
+    print(f"cards   {len(numbers):,} new cases: the last in its topic after {took:6.1f} s; lost {lost}; "
+          f"{posted} messages in the staff group; group-limit breaches {len(violations)}", flush=True)
+    civic.engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--deliveries", type=int, default=10_000)
     parser.add_argument("--residents", type=int, default=2_000)
-    parser.add_argument("--only", choices=("clean", "faults"), action="append")
+    parser.add_argument("--cases", type=int, default=500)
+    parser.add_argument("--only", choices=("clean", "faults", "cards"), action="append")
     parser.add_argument("--database-url")
     args = parser.parse_args()
     # The retries' warnings (and python-telegram-bot's on each 502 page) would drown the figures.
     logging.basicConfig(level=logging.CRITICAL)
-    runs = args.only or ["clean", "faults"]
+    runs = args.only or ["clean", "faults", "cards"]
     if "clean" in runs:
         one_run("clean", args, [])
     if "faults" in runs:
         one_run("faults", args, FAULTS)
+    if "cards" in runs:
+        cards_run(args)
 
 
 if __name__ == "__main__":
