@@ -472,6 +472,7 @@ MAY_JOIN = "或"
 TOPIC_CENTRE = "指挥中心"
 TOPIC_TRIAGE = "待分派（指挥中心）"
 TOPIC_HANDOFF = "转人工｜{category}｜{name}"
+TOPIC_HANDOFF_ANYONE = "居民"  # no name known
 BOARD_CARD = ("【工单 {number}】{category}｜{tier}｜{grid}\n{description}\n地点：{address}\n"
               "状态：{state}｜承办：{assignee}\n期限：{dues}")
 BOARD_LAST = "最近：{who}{when}{action}"
@@ -541,7 +542,6 @@ HANDOFF_RESIDENT_SAID = "居民：{text}"
 HANDOFF_DONE_IN_TOPIC = "已结束人工服务，居民已收到评价邀请。本话题已关闭，居民再转人工时会重新打开。"
 HANDOFF_ALREADY_ENDED = "这位居民的人工服务已经结束了，消息没有转给居民。"
 HANDOFF_STAFF_ONLY = "只有已绑定的工作人员可以在这里回复居民，您的消息没有转给居民。"
-HANDOFF_PHOTO_SENT = "[照片]"
 HANDOFF_RESIDENT_BLOCKED = "⚠️ 居民已屏蔽机器人，之后的回复发不出去了。可以在工单里查看其联系电话。"
 
 # --- the console (bot/console.py) ------------------------------------------------------

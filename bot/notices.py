@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from typing import Callable
 
 from actions import texts
@@ -32,6 +33,9 @@ from bot.senders import Message
 from civic.domain import events as ev
 from civic.domain.case import OPEN
 from civic.domain.privacy import mask
+
+
+log = logging.getLogger(__name__)
 
 
 class NoWords(LookupError):
@@ -275,6 +279,83 @@ CENTRE_WORDS: dict[str, Callable] = {
     ev.HANDOFF_REQUESTED: _handoff_requested,
 }
 
+# --- reminders and the weekly report (the scheduler's jobs: bot/jobs.py) -----------------
+
+
+def _deadline_reminder(due, now, district):
+    data, case = due.data, due.case
+    step = texts.CARD_STEPS.get(data.get("step"), "")
+    level = case.escalation_level if case is not None else int(data.get("level") or 0)
+    then = texts.DEADLINE_THEN_TOP if level >= 2 else texts.DEADLINE_THEN_ESCALATE.format(step=step)
+    values = dict(number=due.case_number, grid=_grid(case, district), when=_at(data.get("due"), now),
+                  step=step, then=then,
+                  category=CATEGORIES.get(case.category, case.category) if case is not None else "")
+    if data.get("on_duty"):
+        return texts.DEADLINE_REMINDER_ON_DUTY.format(handler=_role_of(data.get("handler_id"), district),
+                                                      **values)
+    return texts.DEADLINE_REMINDER.format(**values)
+
+
+def _room(data: dict, district) -> str:
+    rooms = {r.id: r.name for r in getattr(district, "rooms", ())}
+    room_id = data.get("room_id")
+    return texts.BOOKING_ROOM.format(room=rooms.get(room_id, room_id)) if room_id else ""
+
+
+def _booking_reminder(due, now, district):
+    data = due.data
+    template = texts.BOOKING_REMINDER_RESIDENT.get(data.get("ahead"), texts.BOOKING_REMINDER_RESIDENT["day"])
+    return template.format(when=_at(data.get("starts_at"), now), room=_room(data, district),
+                           mode=MODES.get(data.get("mode"), data.get("mode", "")))
+
+
+def _mediator_booking_reminder(due, now, district):
+    data = due.data
+    return texts.BOOKING_REMINDER_MEDIATOR.format(
+        booking=data.get("booking_id"), summary=_booking(due, now, district), dispute=data.get("dispute", ""),
+        then=texts.BOOKING_REMINDER_MEDIATOR_THEN.get(data.get("ahead"), ""))
+
+
+def _rating_reminder(due, now, district):
+    return _head(due) + texts.RATING_REMINDER, _rate_buttons(due.case_number)
+
+
+def _percent(share) -> str:
+    return texts.WEEKLY_RATES_NONE if share is None else texts.WEEKLY_RATES_PERCENT.format(share=share)
+
+
+def _week(start: str) -> str:
+    first = dt.date.fromisoformat(start)
+    last = first + dt.timedelta(days=6)
+    return texts.WEEKLY_RATES_WEEK.format(
+        start=texts.WEEKLY_RATES_DATE.format(month=first.month, day=first.day),
+        end=texts.WEEKLY_RATES_DATE.format(month=last.month, day=last.day))
+
+
+def _weekly_line(name: str, this: dict, last: dict) -> str:
+    rates = {key: _percent(this.get(key)) for key in ("response", "resolution", "satisfaction")}
+    rates.update({f"{key}_last": _percent(last.get(key)) for key in ("response", "resolution", "satisfaction")})
+    return texts.WEEKLY_RATES_LINE.format(name=name, dispatched=this.get("dispatched", 0),
+                                          dispatched_last=last.get("dispatched", 0), **rates)
+
+
+def _weekly_rates(due, now, district):
+    data = due.data
+    street = data.get("street") or {}
+    lines = [texts.WEEKLY_RATES_HEAD.format(week=_week(data["week_start"]), previous=_week(data["previous_start"])),
+             _weekly_line(texts.WEEKLY_RATES_STREET, street.get("this") or {}, street.get("last") or {})]
+    lines += [_weekly_line(grid.get("name", ""), grid.get("this") or {}, grid.get("last") or {})
+              for grid in data.get("grids", [])]
+    lines.append(texts.WEEKLY_RATES_NEXT)
+    return "\n".join(lines)
+
+
+ASSIGNEE_WORDS[ev.DEADLINE_REMINDER] = _deadline_reminder
+RESIDENT_WORDS[ev.BOOKING_REMINDER] = _booking_reminder
+MEDIATOR_WORDS[ev.BOOKING_REMINDER] = _mediator_booking_reminder
+REPORTER_WORDS[ev.RATING_REMINDER] = _rating_reminder
+CENTRE_WORDS[ev.WEEKLY_RATES] = _weekly_rates
+
 WORDS: dict[tuple[str, str], Callable] = {
     (name, audience): words
     for audience, table in ((ev.REPORTER, REPORTER_WORDS), (ev.FOLLOWER, FOLLOWER_WORDS),
@@ -285,6 +366,26 @@ WORDS: dict[tuple[str, str], Callable] = {
 }
 
 
+# What goes with the words: photos the resident or staff sent, the weekly chart.
+PHOTOS: dict[tuple[str, str], Callable] = {
+    (ev.PHOTO, ev.ASSIGNEE): lambda due: tuple(due.data.get("file_ids") or ()) or None,
+    (ev.HANDOFF_REPLY, ev.RESIDENT): lambda due: due.data.get("photo_id"),
+    (ev.WEEKLY_RATES, ev.CENTRE): lambda due: _chart(due.data),
+}
+# The case given to its new handler, privately: the full address and phone go with it.
+FULL_DETAIL = frozenset({ev.ROUTED, ev.REASSIGNED, ev.ESCALATED})
+
+
+def _chart(data: dict) -> bytes | None:
+    from bot.charts import rates_chart
+
+    try:
+        return rates_chart(data)
+    except Exception:  # the summary still goes; the log says why the chart did not
+        log.exception("the weekly chart could not be drawn")
+        return None
+
+
 def render(due, now: dt.datetime, district=None) -> Message:
     """Text and buttons for one delivery; ``district`` names grids and roles in staff texts."""
     words = WORDS.get((due.name, due.audience))
@@ -292,9 +393,16 @@ def render(due, now: dt.datetime, district=None) -> Message:
         raise NoWords(f"no words for {due.name} to a {due.audience}")
     said = words(due, now, district)
     text, buttons = said if isinstance(said, tuple) else (said, [])
-    # Every delivery may be read where others look (a group chat, a shared phone): the
-    # one handling the case sees the full phone and address in the case's detail.
-    return Message(mask(text), tuple(buttons))
+    # Every delivery may be read where others look (a shared phone, the group's topic):
+    # masked. Only the one the case is given to, in their private chat, gets its full
+    # address and phone (staff:<id> deliveries go to the private chat only).
+    text = mask(text)
+    if due.audience == ev.ASSIGNEE and due.name in FULL_DETAIL and due.case is not None:
+        from bot.cards import private_detail
+
+        text += "\n" + private_detail(due.case)
+    photo = PHOTOS.get((due.name, due.audience))
+    return Message(text, tuple(buttons), photo=photo(due) if photo else None)
 
 
 class Renderer:

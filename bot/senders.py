@@ -26,7 +26,8 @@ from typing import Callable, Protocol
 class Message:
     text: str
     buttons: tuple[dict, ...] = ()  # {"title": ..., "payload": ...}, as the dialogue's buttons
-    photo: bytes | None = None  # an image sent with the text as its caption (a chart)
+    # Images sent before the text: bytes (a chart), a channel's file id, or several ids.
+    photo: bytes | str | tuple[str, ...] | None = None
 
 
 class RetryLater(Exception):

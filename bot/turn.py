@@ -145,7 +145,8 @@ class Turn:
             return quiet
         return await self._agent(incoming.user_id, press.payload, now)
 
-    async def _while_handed_off(self, user_id: str, said: str, now: dt.datetime) -> list[Reply] | None:
+    async def _while_handed_off(self, user_id: str, said: str, now: dt.datetime,
+                                photo_id: str | None = None) -> list[Reply] | None:
         """A handed-off resident's message goes to staff, not to the dialogue."""
         actor = Actor.resident(user_id)
 
@@ -156,7 +157,7 @@ class Turn:
             with self.civic.uow() as uow:
                 if END_HANDOFF.match(said):
                     return handoff.end_handoff(uow, actor=actor, now=now)
-                return handoff.relay_from_resident(uow, actor=actor, text=said, now=now)
+                return handoff.relay_from_resident(uow, actor=actor, text=said, now=now, photo_id=photo_id)
 
         result = await off_loop(relay)
         if result is None:  # not handed off (or staff ended it a moment ago)
@@ -221,7 +222,7 @@ class Turn:
 
         kept = await off_loop(keep)
         relayed = f"{texts.PHOTO_FOR_STAFF} {caption}".strip()
-        quiet = await self._while_handed_off(user_id, relayed, now)
+        quiet = await self._while_handed_off(user_id, relayed, now, photo_id=incoming.file_id)
         if quiet is not None:
             return quiet
         if kept.case_number:

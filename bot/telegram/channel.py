@@ -73,7 +73,8 @@ def incoming_of(update: Update) -> Incoming | None:
         where = (message.location.latitude, message.location.longitude)
         return Incoming(user, LOCATION, location=where, what="location", at=at, key=key)
     if message.photo:
-        return Incoming(user, PHOTO, file_id=message.photo[-1].file_id, what="photo", at=at, key=key)
+        return Incoming(user, PHOTO, file_id=message.photo[-1].file_id, text=message.caption or "", what="photo",
+                        at=at, key=key)
     for field, what in OTHER_KINDS:
         if getattr(message, field, None) is not None:
             return Incoming(user, OTHER, what=what, at=at, key=key)

@@ -154,6 +154,7 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event | None
     """Run until ``stop`` is set (or SIGTERM / SIGINT when it is not given); ``started``
     gets what was wired once updates are being taken."""
     from bot.delivery_loop import run_dispatcher
+    from bot.scheduler import run_scheduler
     from bot.telegram.sender import TelegramSender
 
     loop = asyncio.get_running_loop()
@@ -166,6 +167,7 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event | None
     ptb = wired.ptb
     dispatch_stop, dispatcher, webhook, pruner = asyncio.Event(), None, None, None
     staff_feeds: list[asyncio.Task] = []
+    scheduler = None
     await ptb.initialize()
     try:
         left = await inbox_call(wired.inbox.unhandled)
@@ -177,6 +179,8 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event | None
             run_dispatcher(app, TelegramSender(ptb.bot, app.codec, app.clock, throttle=wired.channel.throttle,
                                                staff_group=wired.staff_group), dispatch_stop),
             name="dispatcher")
+        # Deadlines, reminders, the weekly report, the heartbeat (one scheduler per store).
+        scheduler = asyncio.create_task(run_scheduler(app, dispatch_stop), name="scheduler")
         if wired.board is not None:  # the staff group's cards and handoff topics
             staff_feeds = [asyncio.create_task(wired.board.run(dispatch_stop), name="card board"),
                            asyncio.create_task(wired.relay.run(dispatch_stop), name="handoff relay")]
@@ -200,6 +204,9 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event | None
         if ptb.running:
             await ptb.stop()  # the updates already queued are handled to the end
         await wired.processor.drained()
+        if scheduler is not None:
+            dispatch_stop.set()
+            await scheduler
         if dispatcher is not None:
             dispatch_stop.set()
             await dispatcher

@@ -83,6 +83,7 @@ class _Outgoing:
     pieces: list[str]
     keyboard: InlineKeyboardMarkup | None
     sent: int = 0
+    photo: bytes | str | tuple | None = None  # sent before the first piece; None once it went
 
 
 class TelegramSender:
@@ -111,6 +112,10 @@ class TelegramSender:
             outgoing = await self._prepare(recipient, message)
             self._remember(key, outgoing)
         try:
+            while outgoing.photo:  # a tuple of file ids: one at a time, each once
+                photos = outgoing.photo if isinstance(outgoing.photo, tuple) else (outgoing.photo,)
+                chat_id = await self._send_piece(recipient, chat_id, None, None, photo=photos[0])
+                outgoing.photo = photos[1:] or None
             while outgoing.sent < len(outgoing.pieces):
                 last = outgoing.sent == len(outgoing.pieces) - 1
                 chat_id = await self._send_piece(recipient, chat_id, outgoing.pieces[outgoing.sent],
@@ -156,7 +161,7 @@ class TelegramSender:
                 if not is_staff_data(item["payload"]):
                     raise PermanentFailure(f"not a staff button: {item['payload']!r}")
                 buttons.append(Button(item["title"], item["payload"]))
-        return _Outgoing(pieces, inline_keyboard(buttons))
+        return _Outgoing(pieces, inline_keyboard(buttons), photo=message.photo)
 
     def _remember(self, key: tuple, outgoing: _Outgoing) -> None:
         self._outgoing[key] = outgoing
@@ -165,15 +170,19 @@ class TelegramSender:
 
     # --- one sendMessage, through the throttle ---------------------------------------------
 
-    async def _send_piece(self, recipient: str, chat_id: int, text: str, keyboard) -> int:
-        """Send one piece; returns the chat it went to (a migrated group's new id)."""
+    async def _send_piece(self, recipient: str, chat_id: int, text: str | None, keyboard, *,
+                          photo: bytes | str | None = None) -> int:
+        """Send one piece (or the photo); returns the chat it went to (a migrated group's new id)."""
         for _ in range(MAX_MIGRATIONS + 1):
             paused = self.throttle.paused_for(chat_id)
             if paused > HOLD_THROUGH_PAUSE:  # give the claim back rather than sit on its lease
                 raise RetryLater(paused, "Telegram flood control")
             try:
                 async with self.throttle.slot(chat_id, group=chat_id < 0):
-                    await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=keyboard)
+                    if photo is not None:
+                        await self.bot.send_photo(chat_id=chat_id, photo=photo)
+                    else:
+                        await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=keyboard)
                 return chat_id
             except RetryAfter as error:
                 seconds = _seconds(error)

@@ -343,15 +343,14 @@ class StaffDesk:
             if self.group is not None:
                 await self.group.close(handoff_topic(resident_id))
             return []
-        if message.photo:
-            text = f"{texts.HANDOFF_PHOTO_SENT} {text}".strip()
-        if not text or command.startswith("/"):
+        photo_id = message.photo[-1].file_id if message.photo else None
+        if (not text and photo_id is None) or command.startswith("/"):
             return []
 
         def reply():
             with self.civic.uow() as uow:
                 return handoff.reply_from_staff(uow, self.civic.services, actor=actor, resident_id=resident_id,
-                                                text=text, now=now)
+                                                text=text, now=now, photo_id=photo_id)
         try:
             await asyncio.to_thread(reply)
         except NotAllowed:

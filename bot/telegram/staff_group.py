@@ -74,7 +74,7 @@ class StaffGroup:
         log.info("staff group: topic %s created (thread %s)", key.partition(":")[0], created.message_thread_id)
         return Topic(key, self.chat_id, created.message_thread_id)
 
-    async def send(self, key: str, name: str, text: str, markup=None, *, photo: bytes | None = None):
+    async def send(self, key: str, name: str, text: str, markup=None, *, photo: bytes | str | None = None):
         """Send into a topic (its pieces, the markup under the last); the last Message.
         A topic deleted by hand is created again, a closed one reopened, and sent again."""
         for attempt in range(3):
@@ -93,7 +93,7 @@ class StaffGroup:
                 raise
         raise RuntimeError("unreachable")
 
-    async def _send_to(self, topic: Topic, text: str, markup, photo: bytes | None):
+    async def _send_to(self, topic: Topic, text: str, markup, photo: bytes | str | None):
         pieces = split_text(text) or ["…"]
         sent = None
         if photo is not None:
@@ -271,18 +271,28 @@ class Relay:
         relays = await asyncio.to_thread(self.group.store.relays)
         for relay in relays:
             key = handoff_topic(relay.resident_id)
-            name, opening = await asyncio.to_thread(self._opening, relay)
+            name, opening = await asyncio.to_thread(self._opening, relay, await self._first_name(relay.resident_id))
             if relay.relayed_upto is None:
                 await self.group.send(key, name, opening)
                 upto = relay.messages[-1][0] if relay.messages else 0
                 await asyncio.to_thread(self.group.store.relayed, relay.handoff_id, upto)
                 continue  # the opening quotes what was said so far
-            for message_id, text in relay.messages:
-                await self.group.send(key, name, mask(texts.HANDOFF_RESIDENT_SAID.format(text=text)))
+            for message_id, text, photo in relay.messages:
+                await self.group.send(key, name, mask(texts.HANDOFF_RESIDENT_SAID.format(text=text)), photo=photo)
                 await asyncio.to_thread(self.group.store.relayed, relay.handoff_id, message_id)
         return bool(relays)
 
-    def _opening(self, relay) -> tuple[str, str]:
+    async def _first_name(self, resident_id: str) -> str | None:
+        """The resident's name as Telegram shows it (for the topic's masked title)."""
+        if not resident_id.isdigit():
+            return None
+        try:
+            chat = await self.group.bot.get_chat(int(resident_id))
+        except TelegramError:
+            return None
+        return chat.first_name
+
+    def _opening(self, relay, first_name: str | None = None) -> tuple[str, str]:
         """The topic's name and its first message: reason, category, masked address, what
         the resident said, their open cases."""
         with self.civic.reader() as uow:
@@ -293,7 +303,7 @@ class Relay:
             case = uow.cases.get(record.case_number) if record.case_number else None
         category = (request or {}).get("category") or (case.category if case else "other")
         address = (case.address if case else "") or (resident.household_address if resident else "") or ""
-        said = [text for _, text in relay.messages][-MAX_SAID:]
+        said = [text for _, text, _ in relay.messages][-MAX_SAID:]
         if request and request.get("summary"):
             said = [request["summary"]] + said
         now = self.clock()
@@ -306,9 +316,9 @@ class Relay:
         calendar = self.civic.services.calendar
         if not calendar.is_office_time(record.requested_at) and record.case_number:
             lines += "\n" + texts.HANDOFF_OUT_OF_HOURS.format(number=record.case_number)
-        display = (resident.display_name if resident and resident.display_name else relay.resident_id)
-        name = texts.TOPIC_HANDOFF.format(category=CATEGORIES.get(category, category),
-                                          name=display[:1] + "*" * max(1, min(len(display) - 1, 2)))
+        display = (resident.display_name if resident and resident.display_name else first_name) or texts.TOPIC_HANDOFF_ANYONE
+        title = (record.case_number if record.case_number else CATEGORIES.get(category, category))
+        name = texts.TOPIC_HANDOFF.format(category=title, name=display[:1] + "*" * max(1, min(len(display) - 1, 2)))
         return name, mask(lines)
 
 

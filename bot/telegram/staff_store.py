@@ -62,7 +62,7 @@ class Relay:
     handoff_id: int
     resident_id: str
     relayed_upto: int | None  # None: the opening summary is not posted yet
-    messages: tuple[tuple[int, str], ...]  # (message id, text) of the resident, in order
+    messages: tuple[tuple[int, str, str | None], ...]  # (message id, text, photo) of the resident
 
 
 class StaffStore:
@@ -168,12 +168,13 @@ class StaffStore:
             found = []
             for handoff in opened:
                 upto = handoff.relayed_upto
-                said = conn.execute(select(handoff_messages.c.id, handoff_messages.c.text).where(
+                said = conn.execute(select(handoff_messages.c.id, handoff_messages.c.text,
+                                           handoff_messages.c.file_id).where(
                     handoff_messages.c.handoff_id == handoff.id, handoff_messages.c.sender == "resident",
                     handoff_messages.c.id > (upto or 0)).order_by(handoff_messages.c.id)).all()
                 if upto is None or said:
                     found.append(Relay(handoff.id, handoff.resident_id, upto,
-                                       tuple((m.id, m.text) for m in said)))
+                                       tuple((m.id, m.text, m.file_id) for m in said)))
                 if len(found) >= limit:
                     break
         return found

@@ -66,9 +66,10 @@ class HandoffRepository:
                                   .values(satisfaction=satisfaction)).rowcount == 1
 
     def add_message(self, handoff_id: int, *, sender: str, text: str, at: dt.datetime,
-                    staff_id: str | None = None) -> None:
+                    staff_id: str | None = None, file_id: str | None = None) -> None:
         self._conn.execute(insert(handoff_messages).values(
-            handoff_id=handoff_id, sender=sender, text=text, at=_naive_utc(at), staff_id=staff_id))
+            handoff_id=handoff_id, sender=sender, text=text, at=_naive_utc(at), staff_id=staff_id,
+            file_id=file_id))
 
     def messages(self, handoff_id: int) -> list[tuple[dt.datetime, str, str]]:
         """(at, sender, text) in the order they were said."""

@@ -30,4 +30,5 @@ handoff_messages = Table(
     Column("sender", String(16), nullable=False),  # resident | staff
     Column("staff_id", String(64)),
     Column("text", Text, nullable=False),
+    Column("file_id", String(255)),  # a photo sent with it (the channel's file id)
 )

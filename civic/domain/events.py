@@ -105,6 +105,15 @@ HANDOFF_REQUESTED = "handoff_requested"
 HANDOFF_ENDED = "handoff_ended"  # data {"resident_id": ...}; produced when staff end a handoff
 HANDOFF_REPLY = "handoff_reply"  # data {"resident_id", "staff_name", "text"}: staff answer in the chat
 
+# --- reminders and reports (the scheduler's jobs: civic.services.reminders, .reports) -----
+
+# data {"step", "due", "assignee_id"}; "on_duty": the responder on duty is told for the
+# assignee ("handler_id") of an urgent case out of office hours.
+DEADLINE_REMINDER = "deadline_reminder"
+BOOKING_REMINDER = "booking_reminder"  # a booking's data and "ahead": "day" or "hour"
+RATING_REMINDER = "rating_reminder"  # a case resolved a day ago and not rated yet
+WEEKLY_RATES = "weekly_rates"  # 三率 of the last full week and the one before (reports.weekly_rates)
+
 _KINDS = (
     EventKind(RECEIVED, internal_why="the reporter has the reply in the chat; routing tells staff"),
     EventKind(ROUTED, (ASSIGNEE, INFORMED)),
@@ -142,6 +151,10 @@ _KINDS = (
     EventKind(HANDOFF_REQUESTED, (CENTRE,)),
     EventKind(HANDOFF_ENDED, (RESIDENT,)),
     EventKind(HANDOFF_REPLY, (RESIDENT,)),
+    EventKind(DEADLINE_REMINDER, (ASSIGNEE,)),
+    EventKind(BOOKING_REMINDER, (RESIDENT, MEDIATOR)),
+    EventKind(RATING_REMINDER, (REPORTER,)),
+    EventKind(WEEKLY_RATES, (CENTRE,)),
 )
 
 REGISTRY: dict[str, EventKind] = {kind.name: kind for kind in _KINDS}

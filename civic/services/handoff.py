@@ -81,36 +81,40 @@ def is_handed_off(uow, *, actor: Actor) -> bool:
     return uow.handoffs.open_for(_resident(actor)) is not None
 
 
-def relay_from_resident(uow, *, actor: Actor, text: str, now: dt.datetime) -> Relayed | None:
-    """Keep what a handed-off resident wrote for staff; None when no person has the chat."""
+def relay_from_resident(uow, *, actor: Actor, text: str, now: dt.datetime,
+                        photo_id: str | None = None) -> Relayed | None:
+    """Keep what a handed-off resident wrote (or the photo they sent) for staff; None
+    when no person has the chat."""
     current = uow.handoffs.open_for(_resident(actor))
     if current is None:
         return None
-    uow.handoffs.add_message(current.id, sender="resident", text=text[:MAX_MESSAGE], at=now)
+    uow.handoffs.add_message(current.id, sender="resident", text=text[:MAX_MESSAGE], at=now, file_id=photo_id)
     acknowledge = uow.handoffs.acknowledge(current.id)
     uow.commit()
     return Relayed(current.id, current.answer_by, acknowledge)
 
 
 def reply_from_staff(uow, services, *, actor: Actor, resident_id: str, text: str,
-                     now: dt.datetime) -> int:
-    """Staff answer a handed-off resident: kept with the conversation and delivered to
-    the resident as from "工作人员 <name>". The handoff's id; NotAllowed when none is open."""
+                     now: dt.datetime, photo_id: str | None = None) -> int:
+    """Staff answer a handed-off resident (words, or a photo with its caption): kept with
+    the conversation and delivered to the resident as from "工作人员 <name>". The
+    handoff's id; NotAllowed when none is open."""
     if actor.role == RESIDENT:
         raise NotAllowed("only staff answer a handed-off resident")
     text = (text or "").strip()
-    if not text:
+    if not text and not photo_id:
         raise ValueError("a reply needs words")
     current = uow.handoffs.open_for(resident_id)
     if current is None:
         raise NotAllowed(f"{resident_id} is not handed off")
     staff = services.district.staff.get(actor.id)
     uow.handoffs.add_message(current.id, sender="staff", staff_id=actor.id, text=text[:MAX_MESSAGE],
-                             at=now)
-    uow.events.append(Event(ev.HANDOFF_REPLY, now, {
-        "resident_id": resident_id, "handoff_id": current.id, "actor_id": actor.id,
-        "actor_role": actor.role, "staff_name": getattr(staff, "name", ""),
-        "text": text[:MAX_MESSAGE]}))
+                             at=now, file_id=photo_id)
+    data = {"resident_id": resident_id, "handoff_id": current.id, "actor_id": actor.id,
+            "actor_role": actor.role, "staff_name": getattr(staff, "name", ""), "text": text[:MAX_MESSAGE]}
+    if photo_id:
+        data["photo_id"] = photo_id
+    uow.events.append(Event(ev.HANDOFF_REPLY, now, data))
     uow.commit()
     return current.id
 

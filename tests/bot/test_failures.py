@@ -132,11 +132,11 @@ def test_a_resident_already_handed_off_is_not_acknowledged_twice(app, agent, mon
     say(app, "第一条")  # acknowledged
     original, calls = handoff.relay_from_resident, []
 
-    def relay_once_broken(uow, *, actor, text, now):
+    def relay_once_broken(uow, *, actor, text, now, photo_id=None):
         calls.append(text)
         if len(calls) == 1:
             raise Boom("relay failed")
-        return original(uow, actor=actor, text=text, now=now)
+        return original(uow, actor=actor, text=text, now=now, photo_id=photo_id)
 
     monkeypatch.setattr(handoff, "relay_from_resident", relay_once_broken)
     replies = say(app, "第二条")

@@ -4,7 +4,8 @@ One scenario through the services on a SQLite store produces every event the sys
 can: a whole case life cycle with each move, a follower, a rating that reopens,
 merge, reject and withdraw, deadlines that escalate to the top and close an unrated
 case, mediation bookings changed, cancelled and concluded, points awarded, reversed,
-redeemed and collected, staff accounts linked, a handoff requested and ended by staff. Then: every produced name
+redeemed and collected, staff accounts linked, a handoff requested and ended by staff, the
+scheduler's reminders and weekly report. Then: every produced name
 is registered; every registered name (so everything the renderer and the recipients
 rules consume) is produced; every delivery made has words, and all of them render
 and reach a sender.
@@ -28,6 +29,7 @@ from civic.domain import recipients as rules
 from civic.domain.actors import Actor
 from civic.domain.points import Reward
 from civic.services import accounts, cases, commands, evidence, handoff, mediation, points
+from civic.services import reminders, reports  # the scheduler's jobs
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = dt.datetime(2026, 11, 18, 2, 0, tzinfo=dt.timezone.utc)  # Wednesday 10:00 Shanghai
@@ -99,6 +101,10 @@ def scenario(civic) -> None:
     move(e.number, staff(e.assignee_id), "sign")
     move(e.number, staff(e.assignee_id), "resolve", note="已修好门禁")
     report("r-7", "望江花园7号楼路灯不亮", "望江花园7号楼")
+    # The scheduler: F's contact deadline comes near (Thursday 10:00); E waits for a rating.
+    for service, at in ((reminders.deadline_reminders, NOW + 23 * HOUR), (reminders.rating_reminders, NOW + 25 * HOUR)):
+        with civic.uow() as uow:
+            service(uow, civic.services, at)
     for late in (NOW + 8 * DAY, NOW + 9 * DAY):
         with civic.uow() as uow:
             commands.check_deadlines(uow, civic.services, late)
@@ -119,6 +125,8 @@ def scenario(civic) -> None:
     with civic.uow() as uow:
         other = mediation.book(uow, civic.services, actor=r1, mediator_id=None, mode="online",
                                starts_at=thursday, dispute="噪音纠纷", other_party_name="王五", now=NOW)
+    with civic.uow() as uow:  # an hour before it, resident and mediator are reminded
+        reminders.booking_reminders(uow, civic.services, thursday - 50 * dt.timedelta(minutes=1))
     with civic.uow() as uow:
         mediation.record_outcome(uow, civic.services, actor=centre, booking_id=other.id,
                                  outcome="settled", now=thursday + 2 * HOUR)
@@ -153,6 +161,8 @@ def scenario(civic) -> None:
                                  text="您好，低保请带户口本到社区办理", now=NOW + HOUR)
     with civic.uow() as uow:
         handoff.end_handoff(uow, actor=centre, now=NOW + HOUR, resident_id="r-8")
+    with civic.uow() as uow:  # Monday's 三率 for the command centre
+        reports.weekly_rates(uow, civic.services, NOW + 5 * DAY)
 
 
 def test_the_registry_is_exactly_what_the_services_produce_and_every_delivery_has_words(store):
@@ -183,5 +193,8 @@ def test_the_registry_is_exactly_what_the_services_produce_and_every_delivery_ha
     assert (report.sent, report.retried, report.failed, report.blocked) == (len(made), 0, 0, 0)
     assert all(message.text.strip() for _, message in sender.sent)
     centre = sender.texts(rules.CENTRE_DESK)
-    assert any("13812345678" in message.text for _, message in sender.sent) is False
+    # The full phone only in the private message that gives a case to its handler.
+    full = [(recipient, message.text) for recipient, message in sender.sent if "13812345678" in message.text]
+    assert full and all(recipient.startswith("staff:") and "居民电话：13812345678" in text
+                        for recipient, text in full)
     assert any("138****5678" in text for text in centre)  # the handoff summary, masked

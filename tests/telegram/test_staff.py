@@ -175,6 +175,15 @@ def test_a_handed_off_resident_talks_with_staff_in_a_topic_of_their_own(app, clo
             await until(lambda: any("王建国" in t and "下午上门查看" in t for t in standin.texts(ada["id"])))
             assert not any("我来回复" in t for t in standin.texts(ada["id"]))
 
+            # Photos go both ways: the resident's into the topic, staff's to the resident.
+            standin.send_photo(ada["id"], caption="漏水的地方", file_id="ada-photo-1")
+            await until(lambda: any("photo" in m for m in standin.bot_messages(group_id, message_thread_id=thread)))
+            await until(lambda: any("漏水的地方" in t for t in standin.texts(group_id, message_thread_id=thread)))
+            standin.send_photo(worker["id"], caption="这是维修单", file_id="staff-photo-1", chat_id=group_id,
+                               message_thread_id=thread)
+            await until(lambda: any("photo" in m for m in standin.bot_messages(ada["id"])))
+            await until(lambda: any("王建国" in t and "这是维修单" in t for t in standin.texts(ada["id"])))
+
             # Staff deleted the topic by hand: the resident's next message opens a new one.
             standin.delete_topic(group_id, thread)
             standin.send_text(ada["id"], "好的，我下午在家")

@@ -1,6 +1,7 @@
 """staff_topics, case_cards, staff_prompts: the staff group's topics, the case cards
 edited in place there, and the question a staff member was asked after a press; handoffs.relayed_upto:
-how far a handed-off resident's messages are posted in their topic
+how far a handed-off resident's messages are posted in their topic;
+handoff_messages.file_id: a photo sent in a handoff
 
 Revision ID: 0013
 Revises: 0012
@@ -46,9 +47,13 @@ def upgrade() -> None:
 
     with op.batch_alter_table('handoffs') as batch:
         batch.add_column(sa.Column('relayed_upto', sa.Integer(), nullable=True))
+    with op.batch_alter_table('handoff_messages') as batch:
+        batch.add_column(sa.Column('file_id', sa.String(length=255), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('handoff_messages') as batch:
+        batch.drop_column('file_id')
     with op.batch_alter_table('handoffs') as batch:
         batch.drop_column('relayed_upto')
     op.drop_table('staff_prompts')
