@@ -54,7 +54,6 @@ from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
-from actions import texts
 from bot.buttons import NOTICE, Button, ButtonCodec, is_staff_data
 from bot.senders import Message, PermanentFailure, RecipientBlocked, RetryLater
 from bot.telegram.keyboards import inline_keyboard, split_text
@@ -243,21 +242,8 @@ class TelegramSender:
         await self._announce_blocked(id_of(recipient))
 
     async def _announce_blocked(self, resident_id: str) -> None:
-        """A handed-off resident who blocked the bot: staff in their topic should know."""
-        if self.staff_group is None:
-            return
-        from bot.telegram.staff_store import handoff_topic
-
-        store = self.staff_group.store
-        if await asyncio.to_thread(store.open_handoff_of, resident_id) is None:
-            return
-        topic = await asyncio.to_thread(store.topic, handoff_topic(resident_id))
-        if topic is None:
-            return
-        try:
-            await self.staff_group.send(topic.key, "", texts.HANDOFF_RESIDENT_BLOCKED)
-        except Exception as error:  # the announcement is a courtesy; the block is recorded
-            log.warning("staff group: the block was not announced: %s", type(error).__name__)
+        if self.staff_group is not None:
+            await self.staff_group.announce_blocked(resident_id)
 
     def _read(self, work):
         # read_only: on SQLite a deferred BEGIN, so a lookup never takes the writers' lock

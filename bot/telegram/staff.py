@@ -109,6 +109,11 @@ class StaffDesk:
         if chat is None or user is None or user.is_bot:
             return None
         in_group = self.group_chat_id is not None and chat.id == self.group_chat_id
+        blocked = update.my_chat_member
+        if blocked is not None and chat.type == ChatType.PRIVATE and blocked.new_chat_member.status == "kicked":
+            if self.group is not None:  # the inbox recorded the block; staff in a topic should know
+                await self.group.announce_blocked(str(chat.id))
+            return None
         message = update.message
         where = Where(chat.id, message.message_thread_id if message is not None and message.is_topic_message
                       else None, user.id, in_group)

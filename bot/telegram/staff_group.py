@@ -137,6 +137,20 @@ class StaffGroup:
         except BadRequest as error:
             log.info("staff group: topic not reopened: %s", _said(error))
 
+    async def announce_blocked(self, resident_id: str) -> None:
+        """A handed-off resident who blocked the bot: staff in their topic should know."""
+        store = self.store
+        if await asyncio.to_thread(store.open_handoff_of, resident_id) is None:
+            return
+        topic = await asyncio.to_thread(store.topic, handoff_topic(resident_id))
+        if topic is None:
+            return
+        try:
+            await self.send(topic.key, texts.TOPIC_HANDOFF.format(category="", name=texts.TOPIC_HANDOFF_ANYONE),
+                            texts.HANDOFF_RESIDENT_BLOCKED)
+        except TelegramError as error:  # a courtesy: the block itself is recorded
+            log.warning("staff group: the block was not announced: %s", type(error).__name__)
+
     async def wait_out(self, error: RetryAfter) -> None:
         wait = error.retry_after
         wait = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)

@@ -82,11 +82,14 @@ def test_a_grid_worker_works_a_case_from_its_card_and_the_resident_hears_each_st
             shown = await card_showing(standin, app, group_id, number, "已办结")
             assert "reply_markup" not in shown or not shown["reply_markup"]["inline_keyboard"]
 
-            # The resident rates with the notice's buttons.
+            # The resident rates with the notice's buttons: the case closes.
             standin.press_button(ada["id"], resolved["message_id"], _data(resolved, "解决了"))
-            await until(lambda: _case(app, number).state is not State.RESOLVED
-                        or any("满意" in t for t in standin.texts(ada["id"])[-1:]))
-            assert _case(app, number).resolved_at is not None
+            asked = await until(lambda: next((m for m in reversed(standin.bot_messages(ada["id"]))
+                                              if "基本满意" in str(m.get("reply_markup"))), None))
+            standin.press_button(ada["id"], asked["message_id"], _data(asked, "满意"))
+            await until(lambda: _case(app, number).state is State.CLOSED)
+            assert _case(app, number).satisfaction == "satisfied"
+            await card_showing(standin, app, group_id, number, "已关闭")
     run(scenario())
 
 
@@ -184,6 +187,13 @@ def test_a_handed_off_resident_talks_with_staff_in_a_topic_of_their_own(app, clo
             await until(lambda: any("photo" in m for m in standin.bot_messages(ada["id"])))
             await until(lambda: any("王建国" in t and "这是维修单" in t for t in standin.texts(ada["id"])))
 
+            # A resident who blocked the bot is announced in their topic.
+            standin.block(ada["id"])
+            standin.send_text(worker["id"], "您还在吗？", chat_id=group_id, message_thread_id=thread)
+            await until(lambda: any(texts.HANDOFF_RESIDENT_BLOCKED in t
+                                    for t in standin.texts(group_id, message_thread_id=thread)))
+            standin.unblock(ada["id"])
+
             # Staff deleted the topic by hand: the resident's next message opens a new one.
             standin.delete_topic(group_id, thread)
             standin.send_text(ada["id"], "好的，我下午在家")
@@ -274,4 +284,22 @@ def test_staff_commands_in_a_private_chat_and_strangers_refused(app, clock):
             # A staff command in the group is pointed to the private chat.
             standin.send_text(newcomer["id"], "/cases", chat_id=group_id)
             await until(lambda: any(texts.STAFF_PRIVATE_ONLY in t for t in standin.texts(group_id)))
+    run(scenario())
+
+
+def test_the_weekly_report_is_a_chart_with_its_summary_in_the_command_centres_topic(app, clock):
+    from civic.services.reports import weekly_rates
+
+    async def scenario():
+        async with staff_world(app, clock) as (standin, bot, group_id):
+            ada = standin.add_user("Ada", started=True)
+            file_case(app, ada["id"])
+            with app.civic.uow() as uow:
+                assert weekly_rates(uow, app.civic.services, app.clock()) is not None
+            topic = await until(lambda: topic_of(standin, group_id, texts.TOPIC_CENTRE))
+            thread = topic["message_thread_id"]
+            chart = await until(lambda: next((m for m in standin.bot_messages(group_id, message_thread_id=thread)
+                                              if "photo" in m), None))
+            assert chart["photo"][-1]["width"] >= 1000  # the PNG as drawn, not a placeholder
+            await until(lambda: any("响应率" in t for t in standin.texts(group_id, message_thread_id=thread)))
     run(scenario())
