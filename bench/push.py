@@ -146,7 +146,8 @@ def cards_run(args) -> None:
 
     directory = tempfile.mkdtemp(prefix="cards-")
     civic = bootstrap(args.database_url or f"sqlite:///{directory}/cards.db")
-    places = ["望江花园3号楼", "锦绣家园2号楼", "江畔人家1号楼", "滨江路15号", "望江菜市场", "清溪路8号"]
+    # A landmark of every grid, and one place no grid knows (the command centre's triage).
+    places = [g.landmarks[0].name for g in civic.services.district.grids.values() if g.landmarks] + ["柳树胡同"]
     numbers = []
     for i in range(args.cases):
         with civic.uow() as uow:
