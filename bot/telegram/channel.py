@@ -250,7 +250,9 @@ class TelegramChannel:
                 continue
             keyboard = inline_keyboard([Button(title, data) for title, data in item["buttons"]])
             if item.get("force_reply") and keyboard is None:
-                keyboard = ForceReply(selective=True)
+                # Not selective: a press has no message of the presser's to reply to; only
+                # the presser's answer is taken (bot/telegram/staff.py).
+                keyboard = ForceReply()
             pieces = split_text(item["text"]) or ([] if keyboard is None else ["…"])
             if "thread_id" in item or chat_id < 0:  # a group (the staff group's topics): no phone keyboard
                 for number, piece in enumerate(pieces, 1):

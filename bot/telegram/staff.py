@@ -136,7 +136,8 @@ class StaffDesk:
             return await self._private_command(command, rest, where)
         if LINK_CODE.fullmatch(text):
             return [await self._link(text, where)]
-        if message.text is not None and await asyncio.to_thread(self.store.pending_prompt, chat.id, user.id):
+        if message.text is not None and await asyncio.to_thread(self.store.pending_prompt, chat.id, user.id,
+                                                                 self.app.clock()):
             return await self._prompt_answered(text, where)
         return None
 
@@ -264,7 +265,7 @@ class StaffDesk:
                  "payload": encode_staff("reassign", number, s.id)} for s in people]
 
     async def _prompt_answered(self, text: str, where: Where) -> list[dict]:
-        prompt = await asyncio.to_thread(self.store.answered, where.chat_id, where.user_id)
+        prompt = await asyncio.to_thread(self.store.answered, where.chat_id, where.user_id, self.app.clock())
         actor = await self._actor(where.user_id)
         if prompt is None or actor is None:
             return [where.reply(texts.STAFF_NOT_LINKED)] if prompt is not None else []
@@ -319,12 +320,18 @@ class StaffDesk:
 
     async def _in_group(self, message, where: Where) -> list[dict]:
         text = (message.text or message.caption or "").strip()
-        if message.text is not None and await asyncio.to_thread(self.store.pending_prompt, where.chat_id,
-                                                                 where.user_id):
-            return await self._prompt_answered(text, where)
         key = await asyncio.to_thread(self.store.topic_at, where.chat_id, where.thread_id)
+        in_handoff = key is not None and key.startswith("handoff:")
+        # The note a press asked for: the presser's next message, in a handed-off resident's
+        # topic only as a reply to the question (else it is an answer to the resident).
+        replied = message.reply_to_message
+        answers_bot = replied is not None and replied.from_user is not None and replied.from_user.is_bot
+        if (message.text is not None and (answers_bot or not in_handoff)
+                and await asyncio.to_thread(self.store.pending_prompt, where.chat_id, where.user_id,
+                                            self.app.clock())):
+            return await self._prompt_answered(text, where)
         command, _ = _command(text)
-        if key is not None and key.startswith("handoff:"):
+        if in_handoff:
             return await self._in_handoff_topic(key.partition(":")[2], message, text, command, where)
         if command in COMMANDS:
             return [where.reply(texts.STAFF_PRIVATE_ONLY)]

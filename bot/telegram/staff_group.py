@@ -130,6 +130,11 @@ class StaffGroup:
         except BadRequest as error:  # already closed, or deleted by hand: nothing to close
             log.info("staff group: topic not closed: %s", _said(error))
 
+    async def reopen(self, key: str) -> None:
+        topic = await asyncio.to_thread(self.store.topic, key)
+        if topic is not None:
+            await self._reopen(topic)
+
     async def _reopen(self, topic: Topic) -> None:
         try:
             async with self.throttle.slot(self.chat_id, group=True):
@@ -287,6 +292,7 @@ class Relay:
             key = handoff_topic(relay.resident_id)
             name, opening = await asyncio.to_thread(self._opening, relay, await self._first_name(relay.resident_id))
             if relay.relayed_upto is None:
+                await self.group.reopen(key)  # the topic of an earlier handoff, closed by /done
                 await self.group.send(key, name, opening)
                 upto = relay.messages[-1][0] if relay.messages else 0
                 await asyncio.to_thread(self.group.store.relayed, relay.handoff_id, upto)

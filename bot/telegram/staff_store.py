@@ -17,6 +17,10 @@ from civic.adapters.tables_channels import case_cards, staff_prompts, staff_topi
 from civic.adapters.tables_handoff import handoff_messages, handoffs
 
 CENTRE_TOPIC = "centre"
+# A case gets its first card while staff work on it: not a case only received (it is
+# routed at once), nor one that ended before the group was set up.
+CARDED_STATES = ("dispatched", "accepted", "in_progress", "reopened", "resolved")
+PROMPT_LIVES = dt.timedelta(minutes=30)  # a question a press asked, answered within this
 TRIAGE_TOPIC = "triage"
 
 
@@ -100,13 +104,12 @@ class StaffStore:
     # --- cards -----------------------------------------------------------------------
 
     def waiting_cards(self, limit: int = 500) -> list[Card]:
-        """Cases whose card is behind the case, urgent first, then oldest first. A case
-        only ever received (not yet routed) has no card."""
+        """Cases whose card is behind the case, urgent first, then oldest first."""
         joined = cases.outerjoin(case_cards, case_cards.c.case_number == cases.c.number)
         query = (select(cases.c.number, cases.c.version, cases.c.tier, cases.c.grid_id,
                         case_cards.c.topic_key, case_cards.c.chat_id, case_cards.c.message_id)
                  .select_from(joined)
-                 .where(or_(and_(case_cards.c.case_number.is_(None), cases.c.state != "received"),
+                 .where(or_(and_(case_cards.c.case_number.is_(None), cases.c.state.in_(CARDED_STATES)),
                             case_cards.c.shown < cases.c.version))
                  .order_by((cases.c.tier == "urgent").desc(), cases.c.created_at, cases.c.number)
                  .limit(limit))
@@ -142,8 +145,8 @@ class StaffStore:
                                                       case_number=prompt.number, argument=prompt.argument,
                                                       asked_at=_naive_utc(now)))
 
-    def answered(self, chat_id: int, user_id: int) -> Prompt | None:
-        """The question this person was asked in this chat, taken (answered once)."""
+    def answered(self, chat_id: int, user_id: int, now: dt.datetime) -> Prompt | None:
+        """The question this person was asked in this chat lately, taken (answered once)."""
         with self.engine.begin() as conn:
             row = conn.execute(select(staff_prompts).where(staff_prompts.c.chat_id == chat_id,
                                                            staff_prompts.c.user_id == user_id)).first()
@@ -151,12 +154,15 @@ class StaffStore:
                 return None
             conn.execute(delete(staff_prompts).where(staff_prompts.c.chat_id == chat_id,
                                                      staff_prompts.c.user_id == user_id))
+        if row.asked_at < _naive_utc(now - PROMPT_LIVES):
+            return None
         return Prompt(row.move, row.case_number, row.argument)
 
-    def pending_prompt(self, chat_id: int, user_id: int) -> bool:
+    def pending_prompt(self, chat_id: int, user_id: int, now: dt.datetime) -> bool:
         with self.engine.connect() as conn:
             return conn.execute(select(func.count()).select_from(staff_prompts).where(
-                staff_prompts.c.chat_id == chat_id, staff_prompts.c.user_id == user_id)).scalar() > 0
+                staff_prompts.c.chat_id == chat_id, staff_prompts.c.user_id == user_id,
+                staff_prompts.c.asked_at >= _naive_utc(now - PROMPT_LIVES))).scalar() > 0
 
     # --- handoffs to relay -----------------------------------------------------------
 

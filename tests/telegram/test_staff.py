@@ -207,6 +207,15 @@ def test_a_handed_off_resident_talks_with_staff_in_a_topic_of_their_own(app, clo
             await until(lambda: any(texts.HANDOFF_ENDED_BY_STAFF in t for t in standin.texts(ada["id"])))
             await until(lambda: next(t for t in standin.topics(group_id)
                                      if t["message_thread_id"] == again["message_thread_id"])["closed"])
+
+            # Handed off again later: the same topic opens again with a new summary.
+            openings = len([t for t in standin.texts(group_id, message_thread_id=again["message_thread_id"])
+                            if "/done" in t])
+            standin.send_text(ada["id"], "转人工")
+            await until(lambda: not next(t for t in standin.topics(group_id)
+                                         if t["message_thread_id"] == again["message_thread_id"])["closed"])
+            await until(lambda: len([t for t in standin.texts(group_id, message_thread_id=again["message_thread_id"])
+                                     if "/done" in t]) == openings + 1)
     run(scenario())
 
 
