@@ -15,7 +15,7 @@ from actions.texts import ACTIONS, CATEGORIES, STATES, TIERS, when
 from bot.buttons import encode_staff
 from civic.domain.actors import COMMAND_CENTRE, GRID_LEADER
 from civic.domain.case import ASSIGNEE, CENTRE, LEADER, WHO_MAY, Case
-from civic.domain.privacy import mask, mask_phone
+from civic.domain.privacy import mask
 
 STEPS = (("sign", "sign_due", "signed_at"), ("contact", "contact_due", "contacted_at"),
          ("resolve", "resolve_due", "resolved_at"))
@@ -96,7 +96,3 @@ def in_charge(case: Case, actor) -> bool:
     """The staff who handle the case see its full address and phone."""
     return (actor.id == case.assignee_id or actor.role == COMMAND_CENTRE
             or (actor.role == GRID_LEADER and case.community_id in actor.communities))
-
-
-def masked_phone(case: Case) -> str:
-    return mask_phone(case.contact_phone)

@@ -30,11 +30,10 @@ import contextlib
 import datetime as dt
 import logging
 
-from sqlalchemy import text
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import Engine
 
 from bot.dispatcher import Dispatcher
+from bot.leader import AdvisoryLock, NoLock
 
 log = logging.getLogger(__name__)
 
@@ -125,80 +124,4 @@ async def _sleep(stop: asyncio.Event, seconds: float) -> None:
 
 
 def store_lock(engine: Engine):
-    return AdvisoryLock(engine) if engine.dialect.name == "postgresql" else NoLock()
-
-
-class NoLock:
-    """SQLite: the store is a file on this machine, where one bot process runs."""
-
-    fresh = False
-
-    def hold(self) -> bool:
-        return True
-
-    def release(self) -> None:
-        pass
-
-
-class AdvisoryLock:
-    """A PostgreSQL session advisory lock on a connection kept open for it.
-
-    ``hold()`` takes the lock if this process does not hold it (False when another does
-    or the server does not answer) and, if it does, checks that the connection is alive:
-    a session lock lives exactly as long as its connection.
-    """
-
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self._conn: Connection | None = None
-        self.fresh = False  # taken by the last hold(), not yet dispatched under
-
-    @property
-    def held(self) -> bool:
-        return self._conn is not None
-
-    def hold(self) -> bool:
-        if self._conn is not None:
-            try:
-                self._conn.execute(text("SELECT 1"))
-                return True
-            except DBAPIError as error:
-                log.warning("the dispatcher lock's connection dropped: %s", error.__class__.__name__)
-                self._discard()
-        try:
-            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        except DBAPIError as error:
-            log.warning("no store to take the dispatcher lock in: %s", error.__class__.__name__)
-            return False
-        try:
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:class, hashtext(current_schema()))"),
-                               {"class": LOCK_CLASS}).scalar()
-        except DBAPIError:
-            conn.invalidate()
-            conn.close()
-            return False
-        if not got:
-            conn.close()
-            return False
-        self._conn, self.fresh = conn, True
-        log.info("this process dispatches deliveries (it holds the dispatcher lock)")
-        return True
-
-    def release(self) -> None:
-        if self._conn is None:
-            return
-        try:
-            self._conn.execute(text("SELECT pg_advisory_unlock(:class, hashtext(current_schema()))"),
-                               {"class": LOCK_CLASS})
-            self._conn.close()
-            self._conn = None
-        except DBAPIError:
-            self._discard()
-
-    def _discard(self) -> None:
-        """Close for good, never back to the pool (a pooled session would keep the lock)."""
-        conn, self._conn = self._conn, None
-        with contextlib.suppress(Exception):
-            conn.invalidate()
-        with contextlib.suppress(Exception):
-            conn.close()
+    return AdvisoryLock(engine, LOCK_CLASS, "dispatcher") if engine.dialect.name == "postgresql" else NoLock()

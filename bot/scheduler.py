@@ -71,12 +71,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from bot import jobs as job_functions
+from bot.leader import AdvisoryLock, NoLock
 
 log = logging.getLogger(__name__)
 
@@ -142,7 +142,8 @@ class Scheduler:
         url = url or app.civic.engine.url.render_as_string(hide_password=False)
         self.engine = plain_engine(url, connect_args)
         self.lock = (AdvisoryLock(create_engine(url, future=True, poolclass=NullPool,
-                                                connect_args=dict(connect_args or {})))
+                                                connect_args=dict(connect_args or {})), LOCK_CLASS, "scheduler",
+                                  dispose=True)
                      if self.engine.dialect.name == "postgresql" else NoLock())
         self.lock_check, self.lock_retry, self.grace = lock_check, lock_retry, grace
         # A lock just taken is used only after this long: a previous holder that lost it
@@ -324,77 +325,3 @@ def stored_jobs(url: str, connect_args: dict | None = None) -> list[StoredJob]:
     finally:
         engine.dispose()
 
-
-# --- one scheduler per store ----------------------------------------------------------------
-
-
-class NoLock:
-    """SQLite: the store is a file on this machine, where one bot process runs."""
-
-    engine = None
-    fresh = False
-
-    def hold(self) -> bool:
-        return True
-
-    def release(self) -> None:
-        pass
-
-
-class AdvisoryLock:
-    """A PostgreSQL session advisory lock on a connection of its own, kept open.
-
-    ``hold()`` checks the connection when the lock is held (a session lock lives exactly
-    as long as its connection), else tries to take the lock; False when another
-    session holds it or the server does not answer."""
-
-    def __init__(self, engine: Engine):
-        self.engine = engine
-        self._conn: Connection | None = None
-        self.fresh = False  # taken by the last hold(), not led under yet
-
-    def hold(self) -> bool:
-        if self._conn is not None:
-            try:
-                self._conn.execute(text("SELECT 1"))
-                return True
-            except DBAPIError as error:
-                log.warning("the scheduler lock's connection dropped: %s", type(error).__name__)
-                self._discard()
-        try:
-            conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        except DBAPIError as error:
-            log.warning("no store to take the scheduler lock in: %s", type(error).__name__)
-            return False
-        try:
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:class, hashtext(current_schema()))"),
-                               {"class": LOCK_CLASS}).scalar()
-        except DBAPIError:
-            conn.invalidate()
-            conn.close()
-            return False
-        if not got:
-            conn.close()
-            return False
-        self._conn, self.fresh = conn, True
-        log.info("this process holds the scheduler lock")
-        return True
-
-    def release(self) -> None:
-        if self._conn is None:
-            return
-        try:
-            self._conn.execute(text("SELECT pg_advisory_unlock(:class, hashtext(current_schema()))"),
-                               {"class": LOCK_CLASS})
-            self._conn.close()
-            self._conn = None
-        except DBAPIError:
-            self._discard()
-        self.engine.dispose()
-
-    def _discard(self) -> None:
-        conn, self._conn = self._conn, None
-        with contextlib.suppress(Exception):
-            conn.invalidate()
-        with contextlib.suppress(Exception):
-            conn.close()

@@ -26,7 +26,7 @@ import re
 import uuid
 from zoneinfo import ZoneInfo
 
-from telegram import ForceReply, Update
+from telegram import Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 
@@ -36,10 +36,9 @@ from bot.buttons import decode_booking, decode_staff, encode_booking, encode_sta
 from bot.cards import card_buttons, card_text, in_charge, private_detail, staff_name, who_may
 from bot.telegram.staff_group import StaffGroup
 from bot.telegram.staff_store import Prompt, StaffStore, handoff_topic
-from civic.domain import commands as c
 from civic.domain.accounts import CODE_ALPHABET, InvalidLinkCode
 from civic.domain.actors import COMMAND_CENTRE, GRID_LEADER, GRID_WORKER, Actor
-from civic.domain.case import WHO_MAY, LEADER, CENTRE
+from civic.domain.case import WHO_MAY
 from civic.domain.errors import CaseNotFound, ConcurrentUpdate, DomainError, IllegalMove, NotAllowed, NoteRequired
 from civic.domain.mediation import OUTCOMES as BOOKING_OUTCOMES
 from civic.domain.points import KINDS

@@ -21,12 +21,10 @@ there is one process until the multi-worker deployment.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import logging
 
 from sqlalchemy import select
-from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from actions import texts
@@ -34,8 +32,7 @@ from actions.texts import CATEGORIES, HANDOFF_REASONS, STATES, TIERS, when
 from bot.buttons import Button
 from bot.cards import card_buttons, card_text, grid_name
 from bot.telegram.keyboards import MAX_TEXT, inline_keyboard, split_text
-from bot.telegram.staff_store import (CENTRE_TOPIC, TRIAGE_TOPIC, Card, StaffStore, Topic, grid_topic,
-                                      handoff_topic)
+from bot.telegram.staff_store import CENTRE_TOPIC, TRIAGE_TOPIC, Card, StaffStore, Topic, handoff_topic
 from bot.telegram.throttle import Throttle
 from civic.adapters.tables import outbox
 from civic.domain import events as ev
