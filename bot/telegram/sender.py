@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import contextlib
 import dataclasses
 import logging
 import os
@@ -177,11 +178,12 @@ class TelegramSender:
             if paused > HOLD_THROUGH_PAUSE:  # give the claim back rather than sit on its lease
                 raise RetryLater(paused, "Telegram flood control")
             try:
-                async with self.throttle.slot(chat_id, group=chat_id < 0):
-                    if photo is not None:
-                        await self.bot.send_photo(chat_id=chat_id, photo=photo)
-                    else:
-                        await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=keyboard)
+                with _port_errors():
+                    async with self.throttle.slot(chat_id, group=chat_id < 0):
+                        if photo is not None:
+                            await self.bot.send_photo(chat_id=chat_id, photo=photo)
+                        else:
+                            await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=keyboard)
                 return chat_id
             except RetryAfter as error:
                 seconds = _seconds(error)
@@ -197,12 +199,6 @@ class TelegramSender:
             except Forbidden as error:
                 await self._unreachable(recipient, str(error))
                 raise RecipientBlocked(str(error)) from error
-            except BadRequest as error:
-                raise PermanentFailure(str(error)) from error
-            except TimedOut as error:
-                raise TimeoutError(f"Telegram did not answer in time: {error}") from error
-            except NetworkError as error:
-                raise ConnectionError(f"Telegram: {error}") from error
         raise PermanentFailure(f"chat {chat_id} keeps migrating")
 
     async def _to_centre_topic(self, message: Message) -> None:
@@ -211,13 +207,14 @@ class TelegramSender:
         from bot.telegram.staff_store import CENTRE_TOPIC
 
         group = self.staff_group
+        markup = None
+        if message.buttons:
+            markup = inline_keyboard([Button(b["title"], b["payload"]) for b in message.buttons
+                                      if is_staff_data(b["payload"])])
         try:
-            markup = None
-            if message.buttons:
-                markup = inline_keyboard([Button(b["title"], b["payload"]) for b in message.buttons
-                                          if is_staff_data(b["payload"])])
-            await group.send(CENTRE_TOPIC, topic_name(CENTRE_TOPIC, None), message.text, markup,
-                             photo=message.photo)
+            with _port_errors():
+                await group.send(CENTRE_TOPIC, topic_name(CENTRE_TOPIC, None), message.text, markup,
+                                 photo=message.photo)
         except RetryAfter as error:
             seconds = _seconds(error)
             self.throttle.pause(seconds, group.chat_id)
@@ -225,12 +222,6 @@ class TelegramSender:
         except Forbidden as error:
             log.warning("Telegram refused messages to the staff group: %s", error)
             raise RecipientBlocked(str(error)) from error
-        except BadRequest as error:
-            raise PermanentFailure(str(error)) from error
-        except TimedOut as error:
-            raise TimeoutError(f"Telegram did not answer in time: {error}") from error
-        except NetworkError as error:
-            raise ConnectionError(f"Telegram: {error}") from error
 
     async def _unreachable(self, recipient: str, why: str) -> None:
         if kind_of(recipient) != ev.RESIDENT_KIND:
@@ -254,6 +245,20 @@ class TelegramSender:
     def _write(self, work):
         with self.codec.engine.begin() as conn:
             return work(AccountRepository(conn))
+
+
+@contextlib.contextmanager
+def _port_errors():
+    """Telegram's errors that mean the same for every send, as the sender port says them
+    (BadRequest and TimedOut are NetworkErrors: caught first)."""
+    try:
+        yield
+    except BadRequest as error:
+        raise PermanentFailure(str(error)) from error
+    except TimedOut as error:
+        raise TimeoutError(f"Telegram did not answer in time: {error}") from error
+    except NetworkError as error:
+        raise ConnectionError(f"Telegram: {error}") from error
 
 
 def _seconds(error: RetryAfter) -> float:

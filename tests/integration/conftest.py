@@ -7,18 +7,17 @@ emptied before each test. PostgreSQL tests skip, saying why, when no server answ
 """
 from __future__ import annotations
 
-import os
 import shutil
-import uuid
 
 import pytest
 from sqlalchemy import text
 
+import pg_support
 from civic.adapters import migrate
 from civic.adapters.database import make_engine
 from civic.bootstrap import Civic, load_services
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
+POSTGRES_URL = pg_support.POSTGRES_URL
 
 
 @pytest.fixture(scope="session")
@@ -27,16 +26,8 @@ def services():
 
 
 def _postgres_engine():
-    admin = make_engine(POSTGRES_URL)
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as error:  # no server here: say so and skip
-        admin.dispose()
-        pytest.skip(f"PostgreSQL at {POSTGRES_URL} does not answer ({error.__class__.__name__})")
-    schema = f"test_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin = pg_support.admin_or_skip()
+    schema = pg_support.new_schema(admin)
     from sqlalchemy import create_engine
 
     engine = create_engine(POSTGRES_URL, future=True, pool_size=60, max_overflow=10,

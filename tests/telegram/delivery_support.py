@@ -6,17 +6,14 @@ import collections
 import contextlib
 import datetime as dt
 import json
-import os
-import uuid
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import insert, select
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+import pg_support
 from bot.buttons import ButtonCodec
 from bot.notices import Renderer
-from civic.adapters import migrate
-from civic.adapters.database import make_engine
 from civic.adapters.deliveries_repository import DeliveryRepository
 from civic.adapters.repository import _naive_utc
 from civic.adapters.tables import deliveries, outbox
@@ -91,40 +88,9 @@ class Counting:
         self.sent.append(recipient)
 
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
-
-
 @contextlib.contextmanager
 def postgres_schema():
     """A migrated PostgreSQL schema of its own, and a maker of engines on it (one per
     'process'); skips when no server answers."""
-    import pytest
-
-    admin = make_engine(POSTGRES_URL)
-    try:
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as error:
-        admin.dispose()
-        pytest.skip(f"PostgreSQL at {POSTGRES_URL} does not answer ({error.__class__.__name__})")
-    schema = f"test_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engines = []
-
-    def engine():
-        made = create_engine(POSTGRES_URL, future=True, pool_size=20, max_overflow=10, pool_pre_ping=True,
-                             isolation_level="READ COMMITTED",
-                             connect_args={"options": f"-csearch_path={schema}"})
-        engines.append(made)
-        return made
-
-    try:
-        migrate.upgrade(engine())
+    with pg_support.postgres_schema(pool_size=20, max_overflow=10) as (engine, admin, schema, _):
         yield engine, admin, schema
-    finally:
-        for made in engines:
-            made.dispose()
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
