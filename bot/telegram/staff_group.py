@@ -31,6 +31,7 @@ from actions import texts
 from actions.texts import CATEGORIES, HANDOFF_REASONS, STATES, TIERS, when
 from bot.buttons import Button
 from bot.cards import card_buttons, card_text, grid_name
+from bot.leader import AdvisoryLock, NoLock
 from bot.telegram.keyboards import MAX_TEXT, inline_keyboard, split_text
 from bot.telegram.staff_store import CENTRE_TOPIC, TRIAGE_TOPIC, Card, StaffStore, Topic, handoff_topic
 from bot.telegram.throttle import Throttle
@@ -48,6 +49,8 @@ MESSAGE_GONE = ("message to edit not found", "message can't be edited")
 SUMMARY_AFTER = 180.0  # seconds the card queue may wait before a burst is summarised
 SUMMARY_LINES = 40  # cases per summary message
 IDLE = 1.0  # seconds between looks when nothing waits
+LEADER_RETRY = 15.0  # seconds between tries for the lock of a feed another process runs
+BOARD_LOCK, RELAY_LOCK = 0x51_58_42, 0x51_58_52  # "QXB", "QXR": pg_try_advisory_lock's first key
 MAX_SAID = 5  # the resident's last messages in a topic's opening
 
 
@@ -160,6 +163,19 @@ class StaffGroup:
         await asyncio.sleep(wait)
 
 
+def feed_lock(engine, lock_class: int, what: str):
+    """One process keeps the cards (and one relays) per store: on PostgreSQL the holder of
+    an advisory lock; on SQLite the one bot process."""
+    return AdvisoryLock(engine, lock_class, what) if engine.dialect.name == "postgresql" else NoLock()
+
+
+async def _idle(stop: asyncio.Event, seconds: float) -> None:
+    try:
+        await asyncio.wait_for(stop.wait(), seconds)
+    except asyncio.TimeoutError:
+        pass
+
+
 def topic_name(key: str, district) -> str:
     if key == TRIAGE_TOPIC:
         return texts.TOPIC_TRIAGE
@@ -178,7 +194,11 @@ class Board:
         self.posted = 0  # cards sent or edited, and summaries (for the log and the bench)
 
     async def run(self, stop: asyncio.Event) -> None:
+        leader = feed_lock(self.civic.engine, BOARD_LOCK, "card board")
         while not stop.is_set():
+            if not await asyncio.to_thread(leader.hold):  # another process keeps the cards
+                await _idle(stop, LEADER_RETRY)
+                continue
             try:
                 worked = await self.flush_once(stop)
             except RetryAfter as error:
@@ -191,10 +211,8 @@ class Board:
                 log.exception("staff group: a card failed; trying again shortly")
                 worked = False
             if not worked:
-                try:
-                    await asyncio.wait_for(stop.wait(), IDLE)
-                except asyncio.TimeoutError:
-                    pass
+                await _idle(stop, IDLE)
+        await asyncio.to_thread(leader.release)
 
     async def flush_once(self, stop: asyncio.Event | None = None) -> bool:
         """Show what waits, one card at a time, looking again after each (an urgent case
@@ -266,7 +284,11 @@ class Relay:
         self.district = civic.services.district
 
     async def run(self, stop: asyncio.Event) -> None:
+        leader = feed_lock(self.civic.engine, RELAY_LOCK, "handoff relay")
         while not stop.is_set():
+            if not await asyncio.to_thread(leader.hold):  # another process relays
+                await _idle(stop, LEADER_RETRY)
+                continue
             worked = False
             try:
                 worked = await self.relay_once()
@@ -278,10 +300,8 @@ class Relay:
             except Exception:
                 log.exception("staff group: a handoff relay failed; trying again shortly")
             if not worked:
-                try:
-                    await asyncio.wait_for(stop.wait(), IDLE)
-                except asyncio.TimeoutError:
-                    pass
+                await _idle(stop, IDLE)
+        await asyncio.to_thread(leader.release)
 
     async def relay_once(self) -> bool:
         relays = await asyncio.to_thread(self.group.store.relays)
