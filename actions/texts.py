@@ -492,7 +492,7 @@ STAFF_NOT_ALLOWED = "工单 {number}：您不能{move}，什么也没有改变�
 STAFF_NOT_NOW = "工单 {number} 现在“{state}”，不能{move}，什么也没有改变。"
 STAFF_TAKEN = "工单 {number} 已由{name}于{when}签收，不用再签了。"
 STAFF_NOT_FOUND = "没有找到工单 {number}，请核对工单号。"
-STAFF_MOVED = "已{move}工单 {number}，群里的卡片和居民会随之更新。"
+STAFF_MOVED = "工单 {number}：“{move}”已办好，群里的卡片和居民会随之更新。"
 STAFF_ASK = {
     "progress": "请回复工单 {number} 的进展说明（居民会看到）。",
     "resolve": "请回复工单 {number} 的办理结果（居民会看到，并请居民评价）。",
@@ -500,7 +500,7 @@ STAFF_ASK = {
     "extend": "请回复工单 {number} 的新办结期限和原因，例如“12月5日18:00 等待配件到货”。",
 }
 STAFF_ASK_REASSIGN = "工单 {number} 改派给谁？请选择："
-STAFF_NO_ONE = "您的范围内没有可以改派的人员。"
+STAFF_NO_ONE = "这个工单的网格里没有可以改派的人员，什么也没有改变。请联系街道综合指挥中心改派。"
 STAFF_EXTEND_FORMAT = "没看懂新的期限，什么也没有改变。请按“12月5日18:00 原因”的格式，再按一次“延期”。"
 STAFF_NOTE_EMPTY = "说明不能为空，什么也没有改变。请再按一次按钮重新填写。"
 STAFF_LINKED = "绑定成功：{name}（{role}）。群里的工单按钮和私聊命令 /cases /case /rates 都会以这个身份办理。"
@@ -524,7 +524,19 @@ STAFF_POINTS_USAGE = ("用法：\n/points award 居民ID 分数 原因 —— �
                       "/points reverse 居民ID 记录号 分数 原因 —— 扣回积分（可只扣一部分）")
 STAFF_POINTS_AWARDED = "已给居民 {resident} 发放 {amount} 分（记录号 {entry}），居民会收到通知。"
 STAFF_POINTS_REVERSED = "已扣回居民 {resident} {amount} 分（记录号 {entry}），居民会收到通知。"
-STAFF_POINTS_REFUSED = "没有办成，什么也没有改变：{why}"
+STAFF_REFUSED = "没有办成，什么也没有改变：{why}"
+# Why a staff command was refused, by the domain error's name (the rest: STAFF_REFUSED_OTHER).
+STAFF_REFUSALS = {
+    "NotAllowed": "这超出了您的职责范围", "IllegalMove": "工单现在的状态不允许这样做",
+    "NoteRequired": "需要填写说明", "CaseNotFound": "没有找到这个工单",
+    "AwardTooLarge": "一次发放的积分超过上限", "UnknownKind": "积分类别不对（社区建设、公共美德、公共安全）",
+    "EntryNotFound": "没有找到这条积分记录", "BookingNotFound": "没有找到这个预约",
+    "InvalidBooking": "预约现在的状态不允许记录结果",
+}
+STAFF_REFUSED_OTHER = "请核对后再试，或联系街道综合指挥中心"
+STAFF_EXTEND_EARLY = "新的期限要晚于现在和原定期限"
+STAFF_PROMPT_STALE = "这个问题已经过期或被新的按钮替代，什么也没有改变。请在卡片上重新按按钮。"
+STAFF_RATES_NONE = "您的职责没有对应的网格或社区，没有三率可看。"
 STAFF_BOOKINGS_NONE = "今天和明天没有您的调解预约。"
 STAFF_BOOKINGS_HEAD = "今天和明天的调解预约（调解结束后点结果）："
 STAFF_BOOKING_LINE = "{booking}｜{when}｜{mode}｜{dispute}"

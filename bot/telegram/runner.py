@@ -210,9 +210,14 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event | None
         if dispatcher is not None:
             dispatch_stop.set()
             await dispatcher
-        for feed in staff_feeds:
+        if staff_feeds:
+            # A feed may be waiting minutes for the group's budget: what it was about to
+            # post stays waiting in the store for the next start.
             dispatch_stop.set()
-            await feed
+            _, waiting = await asyncio.wait(staff_feeds, timeout=FEEDS_STOP)
+            for feed in waiting:
+                feed.cancel()
+            await asyncio.gather(*staff_feeds, return_exceptions=True)
         if pruner is not None:
             await pruner
         await ptb.shutdown()
@@ -224,6 +229,7 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event | None
 
 
 PRUNE_EVERY = 3600.0  # seconds
+FEEDS_STOP = 5.0  # seconds the staff group's feeds get to finish a send at stop
 
 
 async def _prune_inbox(inbox: Inbox, clock, stop: asyncio.Event) -> None:

@@ -58,6 +58,7 @@ NEW_DUE = re.compile(r"^\s*(?:(\d{4})[-年/])?(\d{1,2})[-月/](\d{1,2})日?\s*(?
                      re.S)
 COMMANDS = ("/cases", "/case", "/points", "/rates", "/bookings", "/code", "/link", "/staff")
 CASES_SHOWN = 20
+ASK_PREFIXES = tuple({question.partition("{")[0] for question in texts.STAFF_ASK.values()})
 
 
 def _command(text: str) -> tuple[str, str]:
@@ -199,9 +200,15 @@ class StaffDesk:
             if not choices:
                 return [where.reply(texts.STAFF_NO_ONE)]
             return [where.reply(texts.STAFF_ASK_REASSIGN.format(number=number), choices)]
-        options = {"assignee_id": argument} if move == "reassign" else {}
-        said = await self._move(actor, move, number, **options)
-        await self._toast(query, said, alert=not said.startswith("已"))
+        options = {}
+        if move == "reassign":
+            if argument not in {decode_staff(c["payload"])[2] for c in self._reassign_choices(actor, number)}:
+                await self._toast(query, texts.STAFF_NOT_ALLOWED.format(
+                    number=number, move=texts.MOVES[move], who=texts.MAY_CENTRE), alert=True)
+                return []
+            options["assignee_id"] = argument
+        done, said = await self._move(actor, move, number, **options)
+        await self._toast(query, said, alert=not done)
         return []
 
     def _refusal(self, actor: Actor, move: str, number: str) -> str | None:
@@ -226,30 +233,37 @@ class StaffDesk:
         return texts.STAFF_NOT_NOW.format(number=case.number, state=STATES.get(case.state.value, case.state.value),
                                           move=texts.MOVES.get(move, move))
 
-    async def _move(self, actor: Actor, move: str, number: str, note: str = "", **options) -> str:
-        """Run one move as its actor; the words for the presser (done, or why not)."""
-        def run():
+    async def _move(self, actor: Actor, move: str, number: str, note: str = "", **options) -> tuple[bool, str]:
+        """Run one move as its actor: (done, the words for the presser)."""
+        def run() -> tuple[bool, str]:
             for _ in range(3):
                 try:
                     with self.civic.uow() as uow:
                         command = case_commands.named(move, number=number, actor=actor, now=self.app.clock(),
                                                       note=note, **options)
                         case_commands.handle(uow, self.civic.services, command)
-                    return texts.STAFF_MOVED.format(move=texts.MOVES.get(move, move), number=number)
+                    return True, texts.STAFF_MOVED.format(move=texts.MOVES.get(move, move), number=number)
                 except ConcurrentUpdate:
                     continue  # someone else moved it first: look again, as the next press would
                 except CaseNotFound:
-                    return texts.STAFF_NOT_FOUND.format(number=number)
+                    return False, texts.STAFF_NOT_FOUND.format(number=number)
                 except NoteRequired:
-                    return texts.STAFF_NOTE_EMPTY
-                except (NotAllowed, IllegalMove) as error:
-                    return self._refusal(actor, move, number) or texts.STAFF_POINTS_REFUSED.format(why=error)
+                    return False, texts.STAFF_NOTE_EMPTY
+                except IllegalMove as error:
+                    if move == "extend" and move in self._case_moves(number):  # allowed now: the date was wrong
+                        return False, refused(error, texts.STAFF_EXTEND_EARLY)
+                    return False, self._refusal(actor, move, number) or refused(error)
                 except DomainError as error:
-                    return texts.STAFF_POINTS_REFUSED.format(why=error)
-            return self._refusal(actor, move, number) or texts.STAFF_NOT_FOUND.format(number=number)
-        said = await asyncio.to_thread(run)
-        log.info("staff %s: %s on case %s: %s", actor.id, move, number, "done" if said.startswith("已") else "refused")
-        return said
+                    return False, self._refusal(actor, move, number) or refused(error)
+            return False, self._refusal(actor, move, number) or texts.STAFF_NOT_FOUND.format(number=number)
+        done, said = await asyncio.to_thread(run)
+        log.info("staff %s: %s on case %s: %s", actor.id, move, number, "done" if done else "refused")
+        return done, said
+
+    def _case_moves(self, number: str) -> list[str]:
+        with self.civic.reader() as uow:
+            case = uow.cases.get(number)
+        return case.moves_now() if case is not None else []
 
     def _reassign_choices(self, actor: Actor, number: str) -> list[dict]:
         """The staff the case may go to: in its grid, not its present assignee."""
@@ -263,8 +277,10 @@ class StaffDesk:
         return [{"title": f"{s.name}（{ROLES.get(s.role, s.role)}）",
                  "payload": encode_staff("reassign", number, s.id)} for s in people]
 
-    async def _prompt_answered(self, text: str, where: Where) -> list[dict]:
-        prompt = await asyncio.to_thread(self.store.answered, where.chat_id, where.user_id, self.app.clock())
+    async def _prompt_answered(self, text: str, where: Where, number: str | None = None) -> list[dict]:
+        """The note (or new deadline) a press asked this person for; [] when none was asked."""
+        prompt = await asyncio.to_thread(self.store.answered, where.chat_id, where.user_id, self.app.clock(),
+                                         number)
         actor = await self._actor(where.user_id)
         if prompt is None or actor is None:
             return [where.reply(texts.STAFF_NOT_LINKED)] if prompt is not None else []
@@ -277,7 +293,7 @@ class StaffDesk:
             if parsed is None:
                 return [where.reply(texts.STAFF_EXTEND_FORMAT)]
             options["new_due"], note = parsed
-        return [where.reply(await self._move(actor, prompt.move, prompt.number, note=note, **options))]
+        return [where.reply((await self._move(actor, prompt.move, prompt.number, note=note, **options))[1])]
 
     def _new_due(self, text: str) -> tuple[dt.datetime, str] | None:
         found = NEW_DUE.match(text)
@@ -305,7 +321,7 @@ class StaffDesk:
         try:
             await asyncio.to_thread(run)
         except DomainError as error:
-            return texts.STAFF_POINTS_REFUSED.format(why=error)
+            return refused(error)
         return texts.STAFF_OUTCOME_SAVED.format(booking=booking_id, outcome=OUTCOMES.get(outcome, outcome))
 
     @staticmethod
@@ -321,15 +337,21 @@ class StaffDesk:
         text = (message.text or message.caption or "").strip()
         key = await asyncio.to_thread(self.store.topic_at, where.chat_id, where.thread_id)
         in_handoff = key is not None and key.startswith("handoff:")
-        # The note a press asked for: the presser's next message, in a handed-off resident's
-        # topic only as a reply to the question (else it is an answer to the resident).
-        replied = message.reply_to_message
-        answers_bot = replied is not None and replied.from_user is not None and replied.from_user.is_bot
-        if (message.text is not None and (answers_bot or not in_handoff)
-                and await asyncio.to_thread(self.store.pending_prompt, where.chat_id, where.user_id,
-                                            self.app.clock())):
-            return await self._prompt_answered(text, where)
         command, _ = _command(text)
+        # The note a press asked for: in the group, a reply to the bot's question (or to the
+        # case's card) about the case the presser was asked of. A topic's first message is
+        # what Telegram makes every message in it reply to: that is no answer.
+        replied = message.reply_to_message
+        if (message.text is not None and not command.startswith("/") and replied is not None
+                and replied.from_user is not None and replied.from_user.is_bot
+                and replied.forum_topic_created is None and replied.message_id != where.thread_id):
+            asked = CASE_NUMBER.search(replied.text or "")
+            if asked is not None:
+                answer = await self._prompt_answered(text, where, number=asked.group(0))
+                if answer:
+                    return answer
+                if (replied.text or "").startswith(ASK_PREFIXES):  # an old question: not a note now
+                    return [where.reply(texts.STAFF_PROMPT_STALE)]
         if in_handoff:
             return await self._in_handoff_topic(key.partition(":")[2], message, text, command, where)
         if command in COMMANDS:
@@ -347,13 +369,12 @@ class StaffDesk:
                 with self.civic.uow() as uow:
                     return handoff.end_handoff(uow, actor=actor, now=now, resident_id=resident_id)
             ended = await asyncio.to_thread(end)
-            if ended is None:
-                return [where.reply(texts.HANDOFF_ALREADY_ENDED)]
-            log.info("staff %s ended handoff %s", actor.id, ended.handoff_id)
-            await self._send_now(where, texts.HANDOFF_DONE_IN_TOPIC)
-            if self.group is not None:
+            if ended is not None:
+                log.info("staff %s ended handoff %s", actor.id, ended.handoff_id)
+                await self._send_now(where, texts.HANDOFF_DONE_IN_TOPIC)
+            if self.group is not None:  # also when a retry finds it ended: the topic closes
                 await self.group.close(handoff_topic(resident_id))
-            return []
+            return [] if ended is not None else [where.reply(texts.HANDOFF_ALREADY_ENDED)]
         photo_id = message.photo[-1].file_id if message.photo else None
         if (not text and photo_id is None) or command.startswith("/"):
             return []
@@ -455,6 +476,8 @@ class StaffDesk:
         else:
             scopes = [(self.district.grids[g].name if g in self.district.grids else g, {"grid_id": g})
                       for g in sorted(actor.grids)]
+        if not scopes:
+            return where.reply(texts.STAFF_RATES_NONE)
         lines = []
         with self.civic.reader() as uow:
             for name, scope in scopes:
@@ -523,8 +546,15 @@ class StaffDesk:
                 return where.reply(texts.STAFF_POINTS_REVERSED.format(resident=words[1], amount=abs(entry.amount),
                                                                       entry=entry.id))
         except DomainError as error:
-            return where.reply(texts.STAFF_POINTS_REFUSED.format(why=error))
+            return where.reply(refused(error))
         return where.reply(texts.STAFF_POINTS_USAGE)
+
+
+def refused(error: DomainError, why: str | None = None) -> str:
+    """A domain error as staff read it: in Chinese, saying nothing changed."""
+    why = why or next((texts.STAFF_REFUSALS[kind.__name__] for kind in type(error).__mro__
+                       if kind.__name__ in texts.STAFF_REFUSALS), texts.STAFF_REFUSED_OTHER)
+    return texts.STAFF_REFUSED.format(why=why)
 
 
 def _percent(rate: float | None) -> str:

@@ -49,9 +49,9 @@ MESSAGE_GONE = ("message to edit not found", "message can't be edited")
 SUMMARY_AFTER = 180.0  # seconds the card queue may wait before a burst is summarised
 SUMMARY_LINES = 40  # cases per summary message
 IDLE = 1.0  # seconds between looks when nothing waits
+ROUND = 20  # cards a round, between checks that this process still keeps them
 LEADER_RETRY = 15.0  # seconds between tries for the lock of a feed another process runs
 BOARD_LOCK, RELAY_LOCK = 0x51_58_42, 0x51_58_52  # "QXB", "QXR": pg_try_advisory_lock's first key
-MAX_SAID = 5  # the resident's last messages in a topic's opening
 
 
 def _said(error: TelegramError) -> str:
@@ -216,10 +216,13 @@ class Board:
 
     async def flush_once(self, stop: asyncio.Event | None = None) -> bool:
         """Show what waits, one card at a time, looking again after each (an urgent case
-        goes next; a queue grown past ``summary_after`` has its new cases summarised).
-        False: nothing waited."""
+        goes next; a queue grown past ``summary_after`` has its new cases summarised), a
+        round of at most ``ROUND`` (then the caller checks it still leads). False:
+        nothing waited."""
         worked = False
-        while not (stop is not None and stop.is_set()):
+        for _ in range(ROUND):
+            if stop is not None and stop.is_set():
+                break
             waiting = await asyncio.to_thread(self.group.store.waiting_cards)
             if not waiting:
                 break
@@ -244,12 +247,13 @@ class Board:
         now = self.clock()
         text = card_text(case, self.district, now, photos=photos)
         markup = inline_keyboard([Button(b["title"], b["payload"]) for b in card_buttons(case)])
-        if card.message_id is not None and await self.group.edit(card.chat_id, card.message_id, text, markup):
-            message_id = card.message_id
-        else:
-            key = card.topic_key
-            sent = await self.group.send(key, topic_name(key, self.district), text, markup)
-            message_id = sent.message_id
+        message_id = card.message_id
+        try:
+            if card.message_id is None or not await self.group.edit(card.chat_id, card.message_id, text, markup):
+                key = card.topic_key
+                message_id = (await self.group.send(key, topic_name(key, self.district), text, markup)).message_id
+        except BadRequest as error:  # never sendable as it is: this version is skipped, not retried forever
+            log.warning("staff group: the card of %s was refused: %s", card.number, _said(error))
         await asyncio.to_thread(self.group.store.card_shown, card.number, card.topic_key, case.version,
                                 chat_id=self.group.chat_id, message_id=message_id)
         self.posted += 1
@@ -282,6 +286,7 @@ class Relay:
     def __init__(self, group: StaffGroup, civic, clock):
         self.group, self.civic, self.clock = group, civic, clock
         self.district = civic.services.district
+        self._names: dict[str, str | None] = {}  # residents' first names, for topic titles
 
     async def run(self, stop: asyncio.Event) -> None:
         leader = feed_lock(self.civic.engine, RELAY_LOCK, "handoff relay")
@@ -304,18 +309,22 @@ class Relay:
         await asyncio.to_thread(leader.release)
 
     async def relay_once(self) -> bool:
-        relays = await asyncio.to_thread(self.group.store.relays)
+        relays = await asyncio.to_thread(self.group.store.relays, self.clock())
         for relay in relays:
             key = handoff_topic(relay.resident_id)
-            name, opening = await asyncio.to_thread(self._opening, relay, await self._first_name(relay.resident_id))
+            if relay.resident_id not in self._names:
+                self._names[relay.resident_id] = await self._first_name(relay.resident_id)
+            name, opening = await asyncio.to_thread(self._opening, relay, self._names[relay.resident_id])
             if relay.relayed_upto is None:
                 await self.group.reopen(key)  # the topic of an earlier handoff, closed by /done
                 await self.group.send(key, name, opening)
-                upto = relay.messages[-1][0] if relay.messages else 0
-                await asyncio.to_thread(self.group.store.relayed, relay.handoff_id, upto)
-                continue  # the opening quotes what was said so far
-            for message_id, text, photo in relay.messages:
-                await self.group.send(key, name, mask(texts.HANDOFF_RESIDENT_SAID.format(text=text)), photo=photo)
+                await asyncio.to_thread(self.group.store.relayed, relay.handoff_id, 0)
+            for message_id, text, photo in relay.messages:  # each once, in order, photos too
+                try:
+                    await self.group.send(key, name, mask(texts.HANDOFF_RESIDENT_SAID.format(text=text)),
+                                          photo=photo)
+                except BadRequest as error:  # never sendable (a photo gone): the store keeps it
+                    log.warning("staff group: handoff message %s not relayed: %s", message_id, _said(error))
                 await asyncio.to_thread(self.group.store.relayed, relay.handoff_id, message_id)
         return bool(relays)
 
@@ -340,14 +349,13 @@ class Relay:
             case = uow.cases.get(record.case_number) if record.case_number else None
         category = (request or {}).get("category") or (case.category if case else "other")
         address = (case.address if case else "") or (resident.household_address if resident else "") or ""
-        said = [text for _, text, _ in relay.messages][-MAX_SAID:]
-        if request and request.get("summary"):
-            said = [request["summary"]] + said
+        # What the resident said when handed off; what they say after follows one by one.
+        said = [request["summary"]] if request and request.get("summary") else []
         now = self.clock()
         lines = texts.HANDOFF_TOPIC_OPENED.format(
             reason=HANDOFF_REASONS.get(record.reason, record.reason), when=when(record.answer_by, now),
             category=CATEGORIES.get(category, category), address=address or texts.BOARD_NO_ADDRESS,
-            said="\n".join(f"· {s}" for s in said[-MAX_SAID:]) or texts.HANDOFF_NOTHING_SAID,
+            said="\n".join(f"· {s}" for s in said) or texts.HANDOFF_NOTHING_SAID,
             cases="，".join(f"{c.number}（{STATES.get(c.state.value, c.state.value)}）" for c in open_cases)
             or texts.HANDOFF_NO_CASES)
         calendar = self.civic.services.calendar

@@ -21,6 +21,7 @@ CENTRE_TOPIC = "centre"
 # routed at once), nor one that ended before the group was set up.
 CARDED_STATES = ("dispatched", "accepted", "in_progress", "reopened", "resolved")
 PROMPT_LIVES = dt.timedelta(minutes=30)  # a question a press asked, answered within this
+ENDED_LATELY = dt.timedelta(days=1)  # an ended handoff's last messages still go to its topic
 TRIAGE_TOPIC = "triage"
 
 
@@ -69,6 +70,10 @@ class Relay:
     messages: tuple[tuple[int, str, str | None], ...]  # (message id, text, photo) of the resident
 
 
+def handoff_open(conn, handoff_id: int) -> bool:
+    return conn.execute(select(handoffs.c.state).where(handoffs.c.id == handoff_id)).scalar() == "open"
+
+
 class StaffStore:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -95,11 +100,16 @@ class StaffStore:
                                                      name=name[:128], created_at=_naive_utc(now)))
 
     def forget_topic(self, key: str) -> None:
-        """A topic deleted by hand: the next send creates it again (its cards with it)."""
+        """A topic deleted by hand: the next send creates it again, with the cards of the
+        cases staff still work on (the others' cards went with it)."""
+        working = select(cases.c.number).where(cases.c.state.in_(CARDED_STATES))
         with self.engine.begin() as conn:
             conn.execute(delete(staff_topics).where(staff_topics.c.key == key))
             conn.execute(update(case_cards).where(case_cards.c.topic_key == key)
-                         .values(message_id=None, shown=0))
+                         .values(message_id=None))
+            conn.execute(update(case_cards).where(case_cards.c.topic_key == key,
+                                                  case_cards.c.case_number.in_(working))
+                         .values(shown=0, summarised=0))
 
     # --- cards -----------------------------------------------------------------------
 
@@ -145,17 +155,19 @@ class StaffStore:
                                                       case_number=prompt.number, argument=prompt.argument,
                                                       asked_at=_naive_utc(now)))
 
-    def answered(self, chat_id: int, user_id: int, now: dt.datetime) -> Prompt | None:
-        """The question this person was asked in this chat lately, taken (answered once)."""
+    def answered(self, chat_id: int, user_id: int, now: dt.datetime, number: str | None = None) -> Prompt | None:
+        """The question this person was asked in this chat lately (about case ``number``,
+        when given), taken: it is answered once."""
+        where = [staff_prompts.c.chat_id == chat_id, staff_prompts.c.user_id == user_id,
+                 staff_prompts.c.asked_at >= _naive_utc(now - PROMPT_LIVES)]
+        if number is not None:
+            where.append(staff_prompts.c.case_number == number)
         with self.engine.begin() as conn:
-            row = conn.execute(select(staff_prompts).where(staff_prompts.c.chat_id == chat_id,
-                                                           staff_prompts.c.user_id == user_id)).first()
+            row = conn.execute(select(staff_prompts).where(*where)).first()
             if row is None:
                 return None
             conn.execute(delete(staff_prompts).where(staff_prompts.c.chat_id == chat_id,
                                                      staff_prompts.c.user_id == user_id))
-        if row.asked_at < _naive_utc(now - PROMPT_LIVES):
-            return None
         return Prompt(row.move, row.case_number, row.argument)
 
     def pending_prompt(self, chat_id: int, user_id: int, now: dt.datetime) -> bool:
@@ -166,11 +178,14 @@ class StaffStore:
 
     # --- handoffs to relay -----------------------------------------------------------
 
-    def relays(self, limit: int = 50) -> list[Relay]:
-        """Open handoffs whose topic lacks its opening or the resident's newer messages."""
+    def relays(self, now: dt.datetime, limit: int = 50) -> list[Relay]:
+        """Handoffs whose topic lacks its opening or the resident's newer messages: open
+        ones, and ones ended lately with a topic (what came just before /done still goes)."""
+        lately = and_(handoffs.c.relayed_upto.is_not(None), handoffs.c.ended_at >= _naive_utc(now - ENDED_LATELY))
         with self.engine.connect() as conn:
             opened = conn.execute(select(handoffs.c.id, handoffs.c.resident_id, handoffs.c.relayed_upto)
-                                  .where(handoffs.c.state == "open").order_by(handoffs.c.id)).all()
+                                  .where(or_(handoffs.c.state == "open", lately))
+                                  .order_by(handoffs.c.id)).all()
             found = []
             for handoff in opened:
                 upto = handoff.relayed_upto
@@ -178,7 +193,7 @@ class StaffStore:
                                            handoff_messages.c.file_id).where(
                     handoff_messages.c.handoff_id == handoff.id, handoff_messages.c.sender == "resident",
                     handoff_messages.c.id > (upto or 0)).order_by(handoff_messages.c.id)).all()
-                if upto is None or said:
+                if (upto is None and handoff_open(conn, handoff.id)) or said:
                     found.append(Relay(handoff.id, handoff.resident_id, upto,
                                        tuple((m.id, m.text, m.file_id) for m in said)))
                 if len(found) >= limit:

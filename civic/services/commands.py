@@ -14,7 +14,7 @@ from typing import Callable
 
 from civic.domain import commands as c
 from civic.domain import notes
-from civic.domain.actors import RESIDENT, Actor
+from civic.domain.actors import GRID_LEADER, RESIDENT, Actor
 from civic.domain.case import UNRATED_CLOSE_AFTER, Case, State
 from civic.domain.errors import CaseNotFound, DomainError
 from civic.services.cases import Services, assign, fresh_deadlines, next_up, staff_actor
@@ -110,7 +110,11 @@ def _return(uow, services: Services, case: Case, command: c.Return) -> Moved:
 
 
 def _reassign(uow, services: Services, case: Case, command: c.Reassign) -> Moved:
-    staff_actor(services.district, command.assignee_id)  # an assignee the district knows
+    target = staff_actor(services.district, command.assignee_id)  # an assignee the district knows
+    # A grid leader hands a case on within its grid; the command centre anywhere (a case
+    # routed to the wrong grid is theirs to put right).
+    if command.actor.role == GRID_LEADER and case.grid_id and case.grid_id not in target.grids:
+        raise NotAllowed(f"{target.id} does not work in grid {case.grid_id}")
     case.reassign(command.actor, command.assignee_id, fresh_deadlines(services, case, command.now),
                   command.now, command.note)
     return Moved(case)
