@@ -36,7 +36,9 @@ from civic.adapters.deliveries_repository import DeliveryRepository, Due
 
 log = logging.getLogger(__name__)
 
-Render = Callable[[Due, dt.datetime], Message]
+# The message of a delivery; None when events overtook it (a reminder to rate a case the
+# resident has rated meanwhile): it is marked sent without a word.
+Render = Callable[[Due, dt.datetime], Message | None]
 
 
 @dataclasses.dataclass
@@ -117,7 +119,8 @@ class Dispatcher:
                 return
             try:
                 message = self.render(due, self._now(now))
-                await self.sender.send(due.recipient, message)
+                if message is not None:  # None: overtaken by events, nothing to say any more
+                    await self.sender.send(due.recipient, message)
             except RetryLater as wait:
                 # The channel refused before trying (flood control): wait as told,
                 # not counted against the recipient.

@@ -31,7 +31,7 @@ from actions.texts import (CATEGORIES, HANDOFF_REASONS, MODES, OUTCOMES, ROLES, 
                            mask_phone, when)
 from bot.senders import Message
 from civic.domain import events as ev
-from civic.domain.case import OPEN
+from civic.domain.case import OPEN, State
 from civic.domain.privacy import mask
 
 
@@ -372,6 +372,13 @@ PHOTOS: dict[tuple[str, str], Callable] = {
     (ev.HANDOFF_REPLY, ev.RESIDENT): lambda due: due.data.get("photo_id"),
     (ev.WEEKLY_RATES, ev.CENTRE): lambda due: _chart(due.data),
 }
+# Reminders that events may overtake before they go out: said only while still true.
+STEP_DONE = {"sign": "signed_at", "contact": "contacted_at", "resolve": "resolved_at"}
+STILL_TRUE: dict[tuple[str, str], Callable] = {
+    (ev.RATING_REMINDER, ev.REPORTER): lambda due: due.case is None or due.case.state is State.RESOLVED,
+    (ev.DEADLINE_REMINDER, ev.ASSIGNEE): lambda due: due.case is None or (
+        due.case.state in OPEN and getattr(due.case, STEP_DONE.get(due.data.get("step"), ""), None) is None),
+}
 # The case given to its new handler, privately: the full address and phone go with it.
 FULL_DETAIL = frozenset({ev.ROUTED, ev.REASSIGNED, ev.ESCALATED})
 
@@ -386,11 +393,15 @@ def _chart(data: dict) -> bytes | None:
         return None
 
 
-def render(due, now: dt.datetime, district=None) -> Message:
-    """Text and buttons for one delivery; ``district`` names grids and roles in staff texts."""
+def render(due, now: dt.datetime, district=None) -> Message | None:
+    """Text and buttons for one delivery; ``district`` names grids and roles in staff texts.
+    None for a reminder events overtook (STILL_TRUE)."""
     words = WORDS.get((due.name, due.audience))
     if words is None:
         raise NoWords(f"no words for {due.name} to a {due.audience}")
+    still_true = STILL_TRUE.get((due.name, due.audience))
+    if still_true is not None and not still_true(due):
+        return None
     said = words(due, now, district)
     text, buttons = said if isinstance(said, tuple) else (said, [])
     # Every delivery may be read where others look (a shared phone, the group's topic):
@@ -411,5 +422,5 @@ class Renderer:
     def __init__(self, district=None):
         self.district = district
 
-    def __call__(self, due, now: dt.datetime) -> Message:
+    def __call__(self, due, now: dt.datetime) -> Message | None:
         return render(due, now, self.district)

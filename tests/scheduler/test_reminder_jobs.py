@@ -319,3 +319,26 @@ def test_the_heartbeat_does_not_warn_of_recipients_held_back_on_purpose(app, clo
     run_job("heartbeat")
     assert [r for r in caplog.records if r.levelno == logging.WARNING] == []
     assert any("(0 due" in r.getMessage() for r in caplog.records)
+
+
+def test_a_reminder_overtaken_before_it_goes_out_is_not_sent(app, clock, inboxes, run_job):
+    """The reporter rated, or the assignee signed, between the job and the dispatcher: the
+    reminder would ask for what is done, so it goes nowhere (and is not retried)."""
+    case = report(app, "r-2", "repair", "望江花园5号楼门禁坏了", "望江花园5号楼")
+    inboxes.new()
+    clock.at = case.sign_due - __import__("datetime").timedelta(minutes=5)  # within the last quarter
+    run_job("deadlines")
+    move(app, case.number, case.assignee_id, "sign")  # before the reminder went out
+    assert not any("催办提醒" in t for texts_ in inboxes.texts().values() for t in texts_)
+
+    move(app, case.number, case.assignee_id, "resolve", note="已修好")
+    inboxes.new()
+    clock.at = clock.at + __import__("datetime").timedelta(hours=24, minutes=5)
+    run_job("rating_reminder")
+    with app.civic.uow() as uow:
+        from civic.domain import commands as c
+        from civic.services.commands import handle
+        handle(uow, app.civic.services, c.Rate(case.number, Actor.resident("r-2"), clock.at, solved=True,
+                                              satisfaction="satisfied"))
+    sent = inboxes.texts().get("resident:r-2", [])
+    assert not any("还没收到您的评价" in t for t in sent)
