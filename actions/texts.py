@@ -476,7 +476,7 @@ TOPIC_HANDOFF_ANYONE = "居民"  # no name known
 BOARD_CARD = ("【工单 {number}】{category}｜{tier}｜{grid}\n{description}\n地点：{address}\n"
               "状态：{state}｜承办：{assignee}\n期限：{dues}")
 BOARD_LAST = "最近：{who}{when}{action}"
-BOARD_PHOTOS = "📷 居民附了 {count} 张照片（承办人私聊可见）"
+BOARD_PHOTOS = "📷 居民附了 {count} 张照片（见本卡片下的回复）"
 BOARD_ESCALATED = "⚠️ 已升级（第{level}级）"
 BOARD_DUE = "{step}{when}"
 BOARD_DUE_DONE = "{step}✓"

@@ -105,6 +105,13 @@ class StaffGroup:
                                                    reply_markup=markup if number == len(pieces) else None)
         return sent
 
+    async def reply_photo(self, key: str, message_id: int, photo: str) -> None:
+        """A photo in reply to a message of a topic (a case's photos under its card)."""
+        topic = await asyncio.to_thread(self.store.topic, key)
+        async with self.throttle.slot(self.chat_id, group=True):
+            await self.bot.send_photo(self.chat_id, photo, message_thread_id=topic.thread_id if topic else None,
+                                      reply_to_message_id=message_id)
+
     async def edit(self, chat_id: int, message_id: int, text: str, markup) -> bool:
         """Edit a card in place; False when the message is gone (deleted by hand)."""
         try:
@@ -235,9 +242,10 @@ class Board:
         return worked
 
     def _load(self, number: str):
+        """The case and the file ids of its photos, oldest first."""
         with self.civic.reader() as uow:
             case = uow.cases.get(number)
-            photos = len(uow.evidence.for_case(number)) if case is not None else 0
+            photos = [e.file_id for e in uow.evidence.for_case(number)] if case is not None else []
         return case, photos
 
     async def _show(self, card: Card) -> None:
@@ -245,17 +253,21 @@ class Board:
         if case is None:
             return
         now = self.clock()
-        text = card_text(case, self.district, now, photos=photos)
+        text = card_text(case, self.district, now, photos=len(photos))
         markup = inline_keyboard([Button(b["title"], b["payload"]) for b in card_buttons(case)])
-        message_id = card.message_id
+        message_id, posted = card.message_id, card.photos
+        key = card.topic_key
         try:
             if card.message_id is None or not await self.group.edit(card.chat_id, card.message_id, text, markup):
-                key = card.topic_key
                 message_id = (await self.group.send(key, topic_name(key, self.district), text, markup)).message_id
+                posted = 0  # a new card: its photos go under it again
+            for photo in photos[posted:]:  # the resident's photos, as replies to the card
+                await self.group.reply_photo(key, message_id, photo)
+                posted += 1
         except BadRequest as error:  # never sendable as it is: this version is skipped, not retried forever
             log.warning("staff group: the card of %s was refused: %s", card.number, _said(error))
-        await asyncio.to_thread(self.group.store.card_shown, card.number, card.topic_key, case.version,
-                                chat_id=self.group.chat_id, message_id=message_id)
+        await asyncio.to_thread(self.group.store.card_shown, card.number, key, case.version,
+                                chat_id=self.group.chat_id, message_id=message_id, photos=posted)
         self.posted += 1
 
     async def _summarise(self, burst: list[Card]) -> None:

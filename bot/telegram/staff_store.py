@@ -51,6 +51,7 @@ class Card:
     topic_key: str
     chat_id: int | None
     message_id: int | None  # None: no card yet (or only a summary line)
+    photos: int = 0  # the case's photos already posted under the card
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,7 +110,7 @@ class StaffStore:
                          .values(message_id=None))
             conn.execute(update(case_cards).where(case_cards.c.topic_key == key,
                                                   case_cards.c.case_number.in_(working))
-                         .values(shown=0, summarised=0))
+                         .values(shown=0, summarised=0, photos=0))
 
     # --- cards -----------------------------------------------------------------------
 
@@ -117,7 +118,7 @@ class StaffStore:
         """Cases whose card is behind the case, urgent first, then oldest first."""
         joined = cases.outerjoin(case_cards, case_cards.c.case_number == cases.c.number)
         query = (select(cases.c.number, cases.c.version, cases.c.tier, cases.c.grid_id,
-                        case_cards.c.topic_key, case_cards.c.chat_id, case_cards.c.message_id)
+                        case_cards.c.topic_key, case_cards.c.chat_id, case_cards.c.message_id, case_cards.c.photos)
                  .select_from(joined)
                  .where(or_(and_(case_cards.c.case_number.is_(None), cases.c.state.in_(CARDED_STATES)),
                             case_cards.c.shown < cases.c.version))
@@ -126,18 +127,17 @@ class StaffStore:
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         return [Card(r.number, r.version, r.tier == "urgent", r.topic_key or grid_topic(r.grid_id),
-                     r.chat_id, r.message_id) for r in rows]
+                     r.chat_id, r.message_id, r.photos or 0) for r in rows]
 
     def card_shown(self, number: str, topic_key: str, version: int, *, chat_id: int | None,
-                   message_id: int | None, summarised: bool = False) -> None:
+                   message_id: int | None, summarised: bool = False, photos: int = 0) -> None:
+        values = dict(topic_key=topic_key, chat_id=chat_id, message_id=message_id, shown=version,
+                      summarised=int(summarised), photos=photos)
         with self.engine.begin() as conn:
-            done = conn.execute(update(case_cards).where(case_cards.c.case_number == number).values(
-                topic_key=topic_key, chat_id=chat_id, message_id=message_id, shown=version,
-                summarised=int(summarised))).rowcount
+            done = conn.execute(update(case_cards).where(case_cards.c.case_number == number)
+                                .values(**values)).rowcount
             if not done:
-                conn.execute(insert(case_cards).values(
-                    case_number=number, topic_key=topic_key, chat_id=chat_id, message_id=message_id,
-                    shown=version, summarised=int(summarised)))
+                conn.execute(insert(case_cards).values(case_number=number, **values))
 
     def card_of(self, number: str) -> Card | None:
         with self.engine.connect() as conn:

@@ -71,6 +71,7 @@ case_cards = Table(
     Column("message_id", BigInteger),
     Column("shown", Integer, nullable=False, default=0),
     Column("summarised", Integer, nullable=False, default=0),
+    Column("photos", Integer, nullable=False, default=0),  # the case's photos posted under the card
 )
 
 # A question a staff member was asked after a press (进展 asks for the note, 延期 for

@@ -54,7 +54,14 @@ def test_a_grid_worker_works_a_case_from_its_card_and_the_resident_hears_each_st
             assert titles[0] == "签收" and "办结" not in titles
 
             # The assignee also has the case in a private chat, with the full phone.
-            await until(lambda: any(number in t for t in standin.texts(worker["id"])))
+            await until(lambda: any(number in t and "13812345678" in t for t in standin.texts(worker["id"])))
+
+            # The resident's photo goes under the card in the topic, and to the assignee.
+            standin.send_photo(ada["id"], file_id="ada-case-photo")
+            shown = await card_showing(standin, app, group_id, number, "居民附了 1 张照片")
+            await until(lambda: any("photo" in m and m.get("reply_to_message", {}).get("message_id") == shown["message_id"]
+                                    for m in standin.bot_messages(group_id, message_thread_id=topic["message_thread_id"])))
+            await until(lambda: any("photo" in m for m in standin.bot_messages(worker["id"])))
 
             answer = await _answer_of(standin, _pressed(standin, worker, group_id, shown, _data(shown, "签收")))
             assert "“签收”已办好" in answer

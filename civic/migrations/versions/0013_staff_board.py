@@ -32,6 +32,7 @@ def upgrade() -> None:
     sa.Column('message_id', sa.BigInteger(), nullable=True),
     sa.Column('shown', sa.Integer(), nullable=False),
     sa.Column('summarised', sa.Integer(), nullable=False),
+    sa.Column('photos', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('case_number')
     )
     op.create_table('staff_prompts',
