@@ -26,14 +26,13 @@ crash, that one can arrive twice).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import datetime as dt
 import logging
 
 from sqlalchemy.engine import Engine
 
 from bot.dispatcher import Dispatcher
-from bot.leader import AdvisoryLock, NoLock
+from bot.leader import AdvisoryLock, NoLock, until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -69,20 +68,20 @@ async def run_dispatcher(app, sender, stop: asyncio.Event, *, dispatcher: Dispat
     try:
         while not stop.is_set():
             if not await asyncio.to_thread(lock.hold):
-                await _sleep(stop, LOCK_RETRY)
+                await until_stopped(stop, LOCK_RETRY)
                 continue
             if lock.fresh:  # taken just now: let a previous holder's last sends pass first
                 lock.fresh = False
-                await _sleep(stop, lock_check + grace)
+                await until_stopped(stop, lock_check + grace)
                 continue
             try:
                 report = await _round(dispatcher, app.clock(), lock, stop, lock_check, grace)
             except Exception:  # the store went away, a bug: say so, wait, and go on
                 log.exception("delivery round failed")
-                await _sleep(stop, LOCK_RETRY)
+                await until_stopped(stop, LOCK_RETRY)
                 continue
             if report is not None and report.claimed == 0:
-                await _sleep(stop, idle)
+                await until_stopped(stop, idle)
     finally:
         await asyncio.to_thread(lock.release)
 
@@ -113,11 +112,6 @@ async def _round(dispatcher: Dispatcher, now: dt.datetime, lock, stop: asyncio.E
     finally:
         work.cancel()  # the loop itself was cancelled: take the round with it (no-op when done)
     return None if work.cancelled() else work.result()
-
-
-async def _sleep(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
 
 
 # --- one dispatcher per store -------------------------------------------------------------

@@ -6,6 +6,7 @@ one machine, where one bot process runs: it always leads (``NoLock``).
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 
@@ -14,6 +15,13 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 log = logging.getLogger(__name__)
+
+
+async def until_stopped(stop: asyncio.Event, seconds: float) -> None:
+    """Wait ``seconds``, or less when ``stop`` is set meanwhile: the pause of a loop that
+    runs until the process stops (the dispatcher, the scheduler, the staff group's feeds)."""
+    with contextlib.suppress(asyncio.TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)
 
 
 class NoLock:

@@ -76,7 +76,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.pool import NullPool
 
 from bot import jobs as job_functions
-from bot.leader import AdvisoryLock, NoLock
+from bot.leader import AdvisoryLock, NoLock, until_stopped
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +191,7 @@ class Scheduler:
                 if held and self._aps is None:
                     if self.lock.fresh:  # taken just now: let a previous holder notice first
                         self.lock.fresh = False
-                        await _sleep(self._stop, self.handover)
+                        await until_stopped(self._stop, self.handover)
                         continue
                     await self._lead()
                 elif not held and self._aps is not None:
@@ -199,7 +199,7 @@ class Scheduler:
                     await self._follow()
             except Exception:  # a bug or the store gone: say so and look again later
                 log.exception("the scheduler's watch failed")
-            await _sleep(self._stop, self.lock_check if self.leading else self.lock_retry)
+            await until_stopped(self._stop, self.lock_check if self.leading else self.lock_retry)
 
     async def _lead(self) -> None:
         aps = AsyncIOScheduler(timezone=ZONE, jobstores={"default": _JobStore(engine=self.engine)},
@@ -294,11 +294,6 @@ def in_thread(app, **options):
             with contextlib.suppress(RuntimeError):  # its loop has ended already
                 held["loop"].call_soon_threadsafe(held["stop"].set)
             thread.join(THREAD_JOIN)
-
-
-async def _sleep(stop: asyncio.Event, seconds: float) -> None:
-    with contextlib.suppress(asyncio.TimeoutError):
-        await asyncio.wait_for(stop.wait(), seconds)
 
 
 # --- what is stored, for people ------------------------------------------------------------

@@ -32,6 +32,7 @@ from actions import texts
 from bot.app import Application
 from bot.buttons import Button
 from bot.telegram.inbox import ANSWERED, Inbox, inbox_call
+from bot.telegram.throttle import retry_seconds
 from bot.telegram.keyboards import MAX_TEXT, contact_keyboard, inline_keyboard, split_text
 from bot.turn import BUTTON, CONTACT, LOCATION, OTHER, PHOTO, TEXT, Incoming, Reply
 
@@ -254,11 +255,6 @@ class TelegramChannel:
                 # the presser's answer is taken (bot/telegram/staff.py).
                 keyboard = ForceReply()
             pieces = split_text(item["text"]) or ([] if keyboard is None else ["…"])
-            if "thread_id" in item or chat_id < 0:  # a group (the staff group's topics): no phone keyboard
-                for number, piece in enumerate(pieces, 1):
-                    await self._send(bot, chat_id, piece, keyboard if number == len(pieces) else None,
-                                     thread_id=item.get("thread_id"))
-                continue
             shown = self._phone_keyboard.get(chat_id)
             removing = shown is not None and shown.state in (ANSWERED_BY_TEXT, HIDDEN)
             if removing and keyboard is not None and len(pieces) < 2 and shown.state != HIDDEN:
@@ -272,7 +268,7 @@ class TelegramChannel:
                 if markup is None and removing:
                     markup, removing = ReplyKeyboardRemove(), False
                     del self._phone_keyboard[chat_id]
-                await self._send(bot, chat_id, piece, markup)
+                await self._send(bot, chat_id, piece, markup, thread_id=item.get("thread_id"))
 
     async def _send(self, bot, chat_id: int, text: str, markup, thread_id: int | None = None) -> None:
         """One message; flood control waited as told, a network error tried again (a
@@ -290,8 +286,7 @@ class TelegramChannel:
             except RetryAfter as error:
                 if attempt == SEND_TRIES:
                     raise
-                wait = error.retry_after
-                wait = wait.total_seconds() if hasattr(wait, "total_seconds") else wait
+                wait = retry_seconds(error)
                 if self.throttle is None:
                     await asyncio.sleep(wait)
                 else:  # the chat waits for everyone who sends to it, deliveries included

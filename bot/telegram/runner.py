@@ -30,6 +30,7 @@ from telegram.ext import ApplicationBuilder, ExtBot, TypeHandler
 from telegram.request import HTTPXRequest
 
 from bot.app import Application
+from bot.leader import until_stopped
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.inbox import Inbox, Row, inbox_call
 from bot.telegram.ordering import PerChatProcessor
@@ -241,10 +242,7 @@ async def _prune_inbox(inbox: Inbox, clock, stop: asyncio.Event) -> None:
                 log.info("inbox: %d done rows pruned", pruned)
         except Exception as error:  # a failed prune keeps rows one more hour, no more
             log.warning("inbox prune failed: %s", type(error).__name__)
-        try:
-            await asyncio.wait_for(stop.wait(), PRUNE_EVERY)
-        except asyncio.TimeoutError:
-            pass
+        await until_stopped(stop, PRUNE_EVERY)
 
 
 async def _start_webhook(wired: Bot, settings: Settings):

@@ -48,17 +48,15 @@ import contextlib
 import dataclasses
 import logging
 import os
-import warnings
 from typing import Callable
 
 from telegram import InlineKeyboardMarkup
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.buttons import NOTICE, Button, ButtonCodec, is_staff_data
 from bot.senders import Message, PermanentFailure, RecipientBlocked, RetryLater
 from bot.telegram.keyboards import inline_keyboard, split_text
-from bot.telegram.throttle import Throttle
+from bot.telegram.throttle import Throttle, retry_seconds
 from civic.adapters.accounts_repository import AccountRepository
 from civic.domain import events as ev
 from civic.domain.recipients import CENTRE_DESK, id_of, kind_of
@@ -186,7 +184,7 @@ class TelegramSender:
                             await self.bot.send_message(chat_id=chat_id, text=text, reply_markup=keyboard)
                 return chat_id
             except RetryAfter as error:
-                seconds = _seconds(error)
+                seconds = retry_seconds(error)
                 self.throttle.pause(seconds, chat_id)
                 raise RetryLater(seconds, "Telegram flood control") from error
             except ChatMigrated as error:
@@ -216,7 +214,7 @@ class TelegramSender:
                 await group.send(CENTRE_TOPIC, topic_name(CENTRE_TOPIC, None), message.text, markup,
                                  photo=message.photo)
         except RetryAfter as error:
-            seconds = _seconds(error)
+            seconds = retry_seconds(error)
             self.throttle.pause(seconds, group.chat_id)
             raise RetryLater(seconds, "Telegram flood control") from error
         except Forbidden as error:
@@ -259,12 +257,3 @@ def _port_errors():
         raise TimeoutError(f"Telegram did not answer in time: {error}") from error
     except NetworkError as error:
         raise ConnectionError(f"Telegram: {error}") from error
-
-
-def _seconds(error: RetryAfter) -> float:
-    """RetryAfter.retry_after: seconds as an int, or a timedelta with PTB_TIMEDELTA set
-    (python-telegram-bot 22.2 warns that the int goes away; either is read here)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        retry_after = error.retry_after
-    return retry_after.total_seconds() if hasattr(retry_after, "total_seconds") else float(retry_after)

@@ -371,7 +371,8 @@ class StaffDesk:
             ended = await asyncio.to_thread(end)
             if ended is not None:
                 log.info("staff %s ended handoff %s", actor.id, ended.handoff_id)
-                await self._send_now(where, texts.HANDOFF_DONE_IN_TOPIC)
+                if self.group is not None:  # the last word before the topic closes
+                    await self.group.post(where.thread_id, texts.HANDOFF_DONE_IN_TOPIC)
             if self.group is not None:  # also when a retry finds it ended: the topic closes
                 await self.group.close(handoff_topic(resident_id))
             return [] if ended is not None else [where.reply(texts.HANDOFF_ALREADY_ENDED)]
@@ -388,16 +389,6 @@ class StaffDesk:
         except NotAllowed:
             return [where.reply(texts.HANDOFF_ALREADY_ENDED)]
         return []
-
-    async def _send_now(self, where: Where, text: str) -> None:
-        """A line in the topic before it is closed (the replies go after the answer)."""
-        if self.group is None:
-            return
-        try:
-            async with self.group.throttle.slot(where.chat_id, group=True):
-                await self.group.bot.send_message(where.chat_id, text, message_thread_id=where.thread_id)
-        except TelegramError as error:
-            log.info("staff group: a line was not sent: %s", getattr(error, "message", error))
 
     # --- private commands --------------------------------------------------------------
 
@@ -460,9 +451,8 @@ class StaffDesk:
         """Staff see the cases of their scope: their own, their grids', all for the centre."""
         if actor.role == COMMAND_CENTRE or actor.id == case.assignee_id or actor.id in case.informed_ids:
             return True
-        if actor.role == GRID_LEADER:
-            return case.community_id in actor.communities
-        return bool(case.grid_id) and case.grid_id in actor.grids
+        member = self.district.staff.get(actor.id)
+        return member is not None and bool(case.grid_id) and self.district.covers(member, case.grid_id)
 
     def _rates(self, actor: Actor, where: Where) -> dict:
         now = self.app.clock().astimezone(SHANGHAI)

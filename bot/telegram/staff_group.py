@@ -31,10 +31,10 @@ from actions import texts
 from actions.texts import CATEGORIES, HANDOFF_REASONS, STATES, TIERS, when
 from bot.buttons import Button
 from bot.cards import card_buttons, card_text, grid_name
-from bot.leader import AdvisoryLock, NoLock
+from bot.leader import AdvisoryLock, NoLock, until_stopped
 from bot.telegram.keyboards import MAX_TEXT, inline_keyboard, split_text
 from bot.telegram.staff_store import CENTRE_TOPIC, TRIAGE_TOPIC, Card, StaffStore, Topic, handoff_topic
-from bot.telegram.throttle import Throttle
+from bot.telegram.throttle import Throttle, retry_seconds
 from civic.adapters.tables import outbox
 from civic.domain import events as ev
 from civic.domain.case import OPEN
@@ -63,12 +63,17 @@ class StaffGroup:
         self.bot, self.store, self.throttle = bot, store, throttle
         self.chat_id, self.clock = chat_id, clock
 
+    async def _call(self, method, **kwargs):
+        """One Bot API call into the group (``chat_id`` given), within its budget: a
+        message, an edit, a topic's creation or closing, Telegram counts them all."""
+        async with self.throttle.slot(self.chat_id, group=True):
+            return await method(chat_id=kwargs.pop("chat_id", self.chat_id), **kwargs)
+
     async def topic(self, key: str, name: str) -> Topic:
         known = await asyncio.to_thread(self.store.topic, key)
         if known is not None:
             return known
-        async with self.throttle.slot(self.chat_id, group=True):
-            created = await self.bot.create_forum_topic(self.chat_id, name[:128])
+        created = await self._call(self.bot.create_forum_topic, name=name[:128])
         await asyncio.to_thread(self.store.remember_topic, key, self.chat_id, created.message_thread_id,
                                 name, self.clock())
         log.info("staff group: topic %s created (thread %s)", key.partition(":")[0], created.message_thread_id)
@@ -97,27 +102,23 @@ class StaffGroup:
         pieces = split_text(text) or ["…"]
         sent = None
         if photo is not None:
-            async with self.throttle.slot(self.chat_id, group=True):
-                sent = await self.bot.send_photo(self.chat_id, photo, message_thread_id=topic.thread_id)
+            sent = await self._call(self.bot.send_photo, photo=photo, message_thread_id=topic.thread_id)
         for number, piece in enumerate(pieces, 1):
-            async with self.throttle.slot(self.chat_id, group=True):
-                sent = await self.bot.send_message(self.chat_id, piece, message_thread_id=topic.thread_id,
-                                                   reply_markup=markup if number == len(pieces) else None)
+            sent = await self._call(self.bot.send_message, text=piece, message_thread_id=topic.thread_id,
+                                    reply_markup=markup if number == len(pieces) else None)
         return sent
 
     async def reply_photo(self, key: str, message_id: int, photo: str) -> None:
         """A photo in reply to a message of a topic (a case's photos under its card)."""
         topic = await asyncio.to_thread(self.store.topic, key)
-        async with self.throttle.slot(self.chat_id, group=True):
-            await self.bot.send_photo(self.chat_id, photo, message_thread_id=topic.thread_id if topic else None,
-                                      reply_to_message_id=message_id)
+        await self._call(self.bot.send_photo, photo=photo, message_thread_id=topic.thread_id if topic else None,
+                         reply_to_message_id=message_id)
 
     async def edit(self, chat_id: int, message_id: int, text: str, markup) -> bool:
         """Edit a card in place; False when the message is gone (deleted by hand)."""
         try:
-            async with self.throttle.slot(self.chat_id, group=True):
-                await self.bot.edit_message_text(text[:MAX_TEXT], chat_id=chat_id, message_id=message_id,
-                                                 reply_markup=markup)
+            await self._call(self.bot.edit_message_text, text=text[:MAX_TEXT], chat_id=chat_id,
+                             message_id=message_id, reply_markup=markup)
             return True
         except BadRequest as error:
             said = _said(error)
@@ -132,8 +133,7 @@ class StaffGroup:
         if topic is None:
             return
         try:
-            async with self.throttle.slot(self.chat_id, group=True):
-                await self.bot.close_forum_topic(self.chat_id, topic.thread_id)
+            await self._call(self.bot.close_forum_topic, message_thread_id=topic.thread_id)
         except BadRequest as error:  # already closed, or deleted by hand: nothing to close
             log.info("staff group: topic not closed: %s", _said(error))
 
@@ -144,10 +144,16 @@ class StaffGroup:
 
     async def _reopen(self, topic: Topic) -> None:
         try:
-            async with self.throttle.slot(self.chat_id, group=True):
-                await self.bot.reopen_forum_topic(self.chat_id, topic.thread_id)
+            await self._call(self.bot.reopen_forum_topic, message_thread_id=topic.thread_id)
         except BadRequest as error:
             log.info("staff group: topic not reopened: %s", _said(error))
+
+    async def post(self, thread_id: int | None, text: str) -> None:
+        """One line in a topic the bot knows is there (a handoff's last word before /done)."""
+        try:
+            await self._call(self.bot.send_message, text=text, message_thread_id=thread_id)
+        except TelegramError as error:
+            log.info("staff group: a line was not sent: %s", _said(error))
 
     async def announce_blocked(self, resident_id: str) -> None:
         """A handed-off resident who blocked the bot: staff in their topic should know."""
@@ -164,8 +170,7 @@ class StaffGroup:
             log.warning("staff group: the block was not announced: %s", type(error).__name__)
 
     async def wait_out(self, error: RetryAfter) -> None:
-        wait = error.retry_after
-        wait = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+        wait = retry_seconds(error)
         self.throttle.pause(wait, self.chat_id)
         await asyncio.sleep(wait)
 
@@ -174,13 +179,6 @@ def feed_lock(engine, lock_class: int, what: str):
     """One process keeps the cards (and one relays) per store: on PostgreSQL the holder of
     an advisory lock; on SQLite the one bot process."""
     return AdvisoryLock(engine, lock_class, what) if engine.dialect.name == "postgresql" else NoLock()
-
-
-async def _idle(stop: asyncio.Event, seconds: float) -> None:
-    try:
-        await asyncio.wait_for(stop.wait(), seconds)
-    except asyncio.TimeoutError:
-        pass
 
 
 def topic_name(key: str, district) -> str:
@@ -204,7 +202,7 @@ class Board:
         leader = feed_lock(self.civic.engine, BOARD_LOCK, "card board")
         while not stop.is_set():
             if not await asyncio.to_thread(leader.hold):  # another process keeps the cards
-                await _idle(stop, LEADER_RETRY)
+                await until_stopped(stop, LEADER_RETRY)
                 continue
             try:
                 worked = await self.flush_once(stop)
@@ -218,7 +216,7 @@ class Board:
                 log.exception("staff group: a card failed; trying again shortly")
                 worked = False
             if not worked:
-                await _idle(stop, IDLE)
+                await until_stopped(stop, IDLE)
         await asyncio.to_thread(leader.release)
 
     async def flush_once(self, stop: asyncio.Event | None = None) -> bool:
@@ -304,7 +302,7 @@ class Relay:
         leader = feed_lock(self.civic.engine, RELAY_LOCK, "handoff relay")
         while not stop.is_set():
             if not await asyncio.to_thread(leader.hold):  # another process relays
-                await _idle(stop, LEADER_RETRY)
+                await until_stopped(stop, LEADER_RETRY)
                 continue
             worked = False
             try:
@@ -317,7 +315,7 @@ class Relay:
             except Exception:
                 log.exception("staff group: a handoff relay failed; trying again shortly")
             if not worked:
-                await _idle(stop, IDLE)
+                await until_stopped(stop, IDLE)
         await asyncio.to_thread(leader.release)
 
     async def relay_once(self) -> bool:

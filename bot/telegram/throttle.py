@@ -32,7 +32,10 @@ import asyncio
 import collections
 import contextlib
 import time
+import warnings
 from typing import AsyncIterator, Callable
+
+from telegram.warnings import PTBDeprecationWarning
 
 OVERALL_PER_SECOND = 30
 CHAT_INTERVAL = 1.0  # seconds between two messages to one private chat, on average
@@ -178,3 +181,13 @@ class _Window:
 
     def idle(self, now: float) -> bool:
         return self.in_flight == 0 and self.free_at(now) == now and not self.ends
+
+
+def retry_seconds(error) -> float:
+    """How long Telegram's RetryAfter says to wait: ``retry_after`` is seconds as an int,
+    or a timedelta with PTB_TIMEDELTA set (python-telegram-bot 22.2 warns that the int
+    goes away; either is read here)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        retry_after = error.retry_after
+    return retry_after.total_seconds() if hasattr(retry_after, "total_seconds") else float(retry_after)
