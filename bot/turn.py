@@ -104,24 +104,24 @@ class Turn:
         if incoming.kind == CONTACT:
             if not incoming.own_contact or not incoming.phone:
                 return [Reply(texts.NOT_OWN_CONTACT)]
-            return await self._text(incoming.user_id, incoming.phone, now)
+            return await self._text(incoming.user_id, incoming.phone, now, incoming.key)
         if incoming.kind == LOCATION and incoming.location:
-            return await self._location(incoming.user_id, incoming.location, now)
+            return await self._location(incoming.user_id, incoming.location, now, incoming.key)
         if incoming.kind == PHOTO and incoming.file_id:
             return await self._photo(incoming, now)
         if incoming.kind != TEXT:
             said = texts.CANNOT_TAKE.get(incoming.what or incoming.kind, texts.CANNOT_TAKE_OTHER)
             return [Reply(texts.fill(said, self.civic.services.district))]
-        return await self._text(incoming.user_id, incoming.text, now)
+        return await self._text(incoming.user_id, incoming.text, now, incoming.key)
 
-    async def _text(self, user_id: str, raw: str, now: dt.datetime) -> list[Reply]:
+    async def _text(self, user_id: str, raw: str, now: dt.datetime, key: str | None = None) -> list[Reply]:
         said = clean(raw or "")
         if not said:
             return []
         if len(said) > texts.MAX_MESSAGE:
             return [Reply(texts.TOO_LONG)]
         said = normalise(said)
-        quiet = await self._while_handed_off(user_id, said, now)
+        quiet = await self._while_handed_off(user_id, said, now, key=key)
         if quiet is not None:
             return quiet
         if said.startswith("/"):
@@ -140,14 +140,15 @@ class Turn:
         rate_help = RATE_HELP.fullmatch(press.payload)
         if rate_help:
             return await self._rate_help(incoming.user_id, int(rate_help.group(1)), rate_help.group(2))
-        quiet = await self._while_handed_off(incoming.user_id, press.title, now)
+        quiet = await self._while_handed_off(incoming.user_id, press.title, now, key=incoming.key)
         if quiet is not None:
             return quiet
         return await self._agent(incoming.user_id, press.payload, now)
 
     async def _while_handed_off(self, user_id: str, said: str, now: dt.datetime,
-                                photo_id: str | None = None) -> list[Reply] | None:
-        """A handed-off resident's message goes to staff, not to the dialogue."""
+                                photo_id: str | None = None, key: str | None = None) -> list[Reply] | None:
+        """A handed-off resident's message goes to staff, not to the dialogue (once per
+        update ``key``: a replay after a crash keeps nothing twice)."""
         actor = Actor.resident(user_id)
 
         def relay():
@@ -157,7 +158,8 @@ class Turn:
             with self.civic.uow() as uow:
                 if END_HANDOFF.match(said):
                     return handoff.end_handoff(uow, actor=actor, now=now)
-                return handoff.relay_from_resident(uow, actor=actor, text=said, now=now, photo_id=photo_id)
+                return handoff.relay_from_resident(uow, actor=actor, text=said, now=now, photo_id=photo_id,
+                                                   key=key)
 
         result = await off_loop(relay)
         if result is None:  # not handed off (or staff ended it a moment ago)
@@ -181,11 +183,12 @@ class Turn:
     # --- a shared location, a photo ------------------------------------------------------
 
     async def _location(self, user_id: str, location: tuple[float, float],
-                        now: dt.datetime) -> list[Reply]:
+                        now: dt.datetime, key: str | None = None) -> list[Reply]:
         """A location answers the report form's "where"; anywhere else, the turn says which
         grid it is in (the dialogue has no words for a location of its own)."""
         lat, lon = location
-        quiet = await self._while_handed_off(user_id, texts.LOCATION_FOR_STAFF.format(lat=lat, lon=lon), now)
+        quiet = await self._while_handed_off(user_id, texts.LOCATION_FOR_STAFF.format(lat=lat, lon=lon), now,
+                                             key=key)
         if quiet is not None:
             return quiet
         form, asks, _ = await self._asking(user_id)
@@ -222,7 +225,7 @@ class Turn:
 
         kept = await off_loop(keep)
         relayed = f"{texts.PHOTO_FOR_STAFF} {caption}".strip()
-        quiet = await self._while_handed_off(user_id, relayed, now, photo_id=incoming.file_id)
+        quiet = await self._while_handed_off(user_id, relayed, now, photo_id=incoming.file_id, key=incoming.key)
         if quiet is not None:
             return quiet
         if kept.case_number:

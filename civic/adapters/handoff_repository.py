@@ -66,10 +66,15 @@ class HandoffRepository:
                                   .values(satisfaction=satisfaction)).rowcount == 1
 
     def add_message(self, handoff_id: int, *, sender: str, text: str, at: dt.datetime,
-                    staff_id: str | None = None, file_id: str | None = None) -> None:
+                    staff_id: str | None = None, file_id: str | None = None, key: str | None = None) -> None:
         self._conn.execute(insert(handoff_messages).values(
             handoff_id=handoff_id, sender=sender, text=text, at=_naive_utc(at), staff_id=staff_id,
-            file_id=file_id))
+            file_id=file_id, update_key=key))
+
+    def has_message(self, handoff_id: int, key: str) -> bool:
+        """Whether the update ``key`` brought a message of this handoff already."""
+        return self._conn.execute(select(handoff_messages.c.id).where(
+            handoff_messages.c.handoff_id == handoff_id, handoff_messages.c.update_key == key)).first() is not None
 
     def messages(self, handoff_id: int) -> list[tuple[dt.datetime, str, str]]:
         """(at, sender, text) in the order they were said."""

@@ -1,5 +1,5 @@
 """Conversations handed to a person, and what was said in them."""
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, Table, Text
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
 
 from civic.adapters.tables import metadata
 
@@ -31,4 +31,7 @@ handoff_messages = Table(
     Column("staff_id", String(64)),
     Column("text", Text, nullable=False),
     Column("file_id", String(255)),  # a photo sent with it (the channel's file id)
+    # The channel's update it came in (a replay after a crash finds it kept already).
+    Column("update_key", String(64)),
+    Index("ux_handoff_messages_update", "handoff_id", "update_key", unique=True),
 )

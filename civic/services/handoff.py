@@ -82,13 +82,17 @@ def is_handed_off(uow, *, actor: Actor) -> bool:
 
 
 def relay_from_resident(uow, *, actor: Actor, text: str, now: dt.datetime,
-                        photo_id: str | None = None) -> Relayed | None:
+                        photo_id: str | None = None, key: str | None = None) -> Relayed | None:
     """Keep what a handed-off resident wrote (or the photo they sent) for staff; None
-    when no person has the chat."""
+    when no person has the chat. ``key`` names the channel's update: the same update
+    replayed after a crash is kept once."""
     current = uow.handoffs.open_for(_resident(actor))
     if current is None:
         return None
-    uow.handoffs.add_message(current.id, sender="resident", text=text[:MAX_MESSAGE], at=now, file_id=photo_id)
+    if key is not None and uow.handoffs.has_message(current.id, key):
+        return Relayed(current.id, current.answer_by, acknowledge=False)
+    uow.handoffs.add_message(current.id, sender="resident", text=text[:MAX_MESSAGE], at=now, file_id=photo_id,
+                             key=key)
     acknowledge = uow.handoffs.acknowledge(current.id)
     uow.commit()
     return Relayed(current.id, current.answer_by, acknowledge)

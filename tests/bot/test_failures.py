@@ -125,6 +125,16 @@ def test_a_press_or_a_location_is_filed_as_what_it_was(app, agent, monkeypatch):
     assert kept_for_staff(app, "r-8") == [("resident", texts.SENT_FOR_STAFF["button"])]
 
 
+def test_a_handed_off_residents_message_replayed_after_a_crash_is_kept_once(app, agent):
+    with app.civic.uow() as uow:
+        handoff.request_handoff(uow, app.civic.services, actor=Actor.resident("r-1"), reason="asked",
+                                summary="想问问", now=WEDNESDAY_TEN)
+    for _ in range(2):  # the same Telegram update, handled again after a kill
+        run(app.turn.handle(Incoming("r-1", TEXT, text="灯还没修好", key="update-77")))
+    run(app.turn.handle(Incoming("r-1", TEXT, text="灯还没修好", key="update-78")))  # said again: kept
+    assert kept_for_staff(app) == [("resident", "灯还没修好"), ("resident", "灯还没修好")]
+
+
 def test_a_resident_already_handed_off_is_not_acknowledged_twice(app, agent, monkeypatch):
     with app.civic.uow() as uow:
         handoff.request_handoff(uow, app.civic.services, actor=Actor.resident("r-1"), reason="asked",
@@ -132,11 +142,11 @@ def test_a_resident_already_handed_off_is_not_acknowledged_twice(app, agent, mon
     say(app, "第一条")  # acknowledged
     original, calls = handoff.relay_from_resident, []
 
-    def relay_once_broken(uow, *, actor, text, now, photo_id=None):
+    def relay_once_broken(uow, *, actor, text, now, **kept):
         calls.append(text)
         if len(calls) == 1:
             raise Boom("relay failed")
-        return original(uow, actor=actor, text=text, now=now, photo_id=photo_id)
+        return original(uow, actor=actor, text=text, now=now, **kept)
 
     monkeypatch.setattr(handoff, "relay_from_resident", relay_once_broken)
     replies = say(app, "第二条")

@@ -1,7 +1,8 @@
 """staff_topics, case_cards, staff_prompts: the staff group's topics, the case cards
 edited in place there, and the question a staff member was asked after a press; handoffs.relayed_upto:
 how far a handed-off resident's messages are posted in their topic;
-handoff_messages.file_id: a photo sent in a handoff
+handoff_messages.file_id and update_key: a photo sent in a handoff, and the update a
+message came in (kept once, however often the update is replayed)
 
 Revision ID: 0013
 Revises: 0012
@@ -50,10 +51,14 @@ def upgrade() -> None:
         batch.add_column(sa.Column('relayed_upto', sa.Integer(), nullable=True))
     with op.batch_alter_table('handoff_messages') as batch:
         batch.add_column(sa.Column('file_id', sa.String(length=255), nullable=True))
+        batch.add_column(sa.Column('update_key', sa.String(length=64), nullable=True))
+        batch.create_index('ux_handoff_messages_update', ['handoff_id', 'update_key'], unique=True)
 
 
 def downgrade() -> None:
     with op.batch_alter_table('handoff_messages') as batch:
+        batch.drop_index('ux_handoff_messages_update')
+        batch.drop_column('update_key')
         batch.drop_column('file_id')
     with op.batch_alter_table('handoffs') as batch:
         batch.drop_column('relayed_upto')
