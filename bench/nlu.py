@@ -37,6 +37,9 @@ from nlu.model import TRAINING_DATA, train  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "messages.jsonl"
 BLIND_SET = ROOT / "tests" / "nlu" / "blind.tsv"
+# The tuning sets (tests/nlu/TUNE.md): thresholds and training data were chosen on them.
+TUNE_SET = ROOT / "tests" / "nlu" / "tune.tsv"
+LETTERS_TUNE = ROOT / "tests" / "nlu" / "letters_tune.tsv"
 LETTERS = 200
 
 RASA_RECIPE = """\
@@ -155,8 +158,8 @@ def timed(parse, texts: list[str]) -> list[float]:
     return times
 
 
-def labelled_letters(mode: str):
-    """(texts, labels) of tests/nlu/letters.tsv, or None without the corpus."""
+def labelled_letters(mode: str, path: Path | None = None):
+    """(texts, labels) of tests/nlu/letters.tsv (or ``path``), or None without the corpus."""
     import importlib.util
 
     spec = importlib.util.spec_from_file_location("letters", ROOT / "tests" / "nlu" / "letters.py")
@@ -164,16 +167,27 @@ def labelled_letters(mode: str):
     spec.loader.exec_module(module)
     if not module.CORPUS.is_dir():
         return None
-    _, texts, labels = module.load(mode)
+    _, texts, labels = module.load(mode, path=path or module.LETTERS)
     return module, texts, labels
 
 
-def letters_right(parse, mode: str) -> float | None:
-    loaded = labelled_letters(mode)
+def letters_right(parse, mode: str, path: Path | None = None) -> float | None:
+    loaded = labelled_letters(mode, path)
     if loaded is None:
         return None
     module, texts, labels = loaded
     return sum(module.is_right(parse(text), label) for text, label in zip(texts, labels)) / len(texts)
+
+
+def letters_in_scope_turned_away(parse) -> float | None:
+    """Of the letters a street office handles (title and text), the share the dialogue
+    answers "帮不上忙" (neither filed nor offered as a report)."""
+    loaded = labelled_letters("title+text")
+    if loaded is None:
+        return None
+    module, texts, labels = loaded
+    in_scope = [text for text, label in zip(texts, labels) if label != module.OUT_OF_SCOPE]
+    return sum(answered_out_of_scope(parse(text)) for text in in_scope) / len(in_scope)
 
 
 def report_turned_away(examples, parse) -> float:
@@ -193,6 +207,16 @@ def model_out_of_scope(examples, parse, intent: str) -> float:
     """Of the blind set's messages of ``intent``, the share the model itself put out of scope."""
     gold = [e.text for e in examples if e.intent == intent]
     return sum(parse(text)["intent"] == "out_of_scope" for text in gold) / len(gold)
+
+
+def tuning_figures(parse) -> dict:
+    tune = load_dev_set(TUNE_SET)
+    scores = score(tune, parse)
+    return {"tune_intent": scores.intent_accuracy, "tune_category_f1": scores.category_macro_f1,
+            "tune_turned_away": report_turned_away(tune, parse),
+            "tune_oos_recall": out_of_scope_recall(tune, parse),
+            "tune_letters_title": letters_right(parse, "title", LETTERS_TUNE),
+            "tune_letters_text": letters_right(parse, "title+text", LETTERS_TUNE)}
 
 
 def measure(kind: str, artifact: Path) -> dict:
@@ -215,6 +239,8 @@ def measure(kind: str, artifact: Path) -> dict:
         "blind_model_oos_recall": model_out_of_scope(blind, parse, "out_of_scope"),
         "letters_title": letters_right(parse, "title"),
         "letters_text": letters_right(parse, "title+text"),
+        "letters_in_scope_turned_away": letters_in_scope_turned_away(parse),
+        **tuning_figures(parse),
         "intent_accuracy": scores.intent_accuracy,
         "category_macro_f1": scores.category_macro_f1,
         "entity_accuracy": scores.entity_accuracy if kind != "tfidf" else None,
@@ -340,6 +366,16 @@ def table(rows: list[dict]) -> str:
             f"{pct(r['blind_entity']):>12} {pct(r['blind_turned_away']):>19} {pct(r['blind_oos_recall']):>10} "
             f"{pct(r['letters_title']):>13} {pct(r['letters_text']):>12}"
             f"  ({pct(r.get('blind_model_turned_away'))}, {pct(r.get('blind_model_oos_recall'))})")
+    lines += ["", "in-scope letters (title+text) answered out of scope: " + ", ".join(
+        f"{r['label']} {pct(r.get('letters_in_scope_turned_away')).strip()}" for r in rows)]
+    lines += ["", "tuning sets (thresholds and training data were chosen on these: optimistic)",
+              f"{'pipeline':22} {'tune intent':>12} {'tune catF1':>11} {'reports turned away':>19} "
+              f"{'oos recall':>10} {'letters title':>13} {'letters text':>12}"]
+    for r in rows:
+        lines.append(
+            f"{r['label']:22} {pct(r['tune_intent']):>12} {pct(r['tune_category_f1']):>11} "
+            f"{pct(r['tune_turned_away']):>19} {pct(r['tune_oos_recall']):>10} "
+            f"{pct(r['tune_letters_title']):>13} {pct(r['tune_letters_text']):>12}")
     return "\n".join(lines)
 
 

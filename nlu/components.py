@@ -22,7 +22,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from nlu.address import find_addresses
 from nlu.entities import merge, rule_entities
 from nlu.gazetteer import jieba_dictionary
-from nlu.intents import overrule_short_intents
+from nlu.intents import bare_answer, overrule_short_intents
 
 _dictionary_loaded = False
 
@@ -123,7 +123,8 @@ def _pinned_now(message: Message) -> Optional[dt.datetime]:
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False
 )
 class ShortIntentGuard(GraphComponent):
-    """A long message is not a bare answer or a greeting (nlu.intents.overrule_short_intents)."""
+    """A long message is not a bare answer or a greeting (nlu.intents.overrule_short_intents);
+    a message of nothing but its entities is a bare answer (nlu.intents.bare_answer)."""
 
     @classmethod
     def create(
@@ -137,8 +138,9 @@ class ShortIntentGuard(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            ranking = overrule_short_intents(message.get(TEXT) or "", message.get(ENTITIES, []),
-                                             message.get(INTENT_RANKING_KEY) or [])
+            text, entities = message.get(TEXT) or "", message.get(ENTITIES, [])
+            ranking = message.get(INTENT_RANKING_KEY) or []
+            ranking = overrule_short_intents(text, entities, ranking) or bare_answer(text, entities, ranking)
             if ranking:
                 message.set(INTENT, {"name": ranking[0]["name"], "confidence": ranking[0]["confidence"]},
                             add_to_output=True)
@@ -149,11 +151,20 @@ class ShortIntentGuard(GraphComponent):
 # --- a linear intent model beside DIET --------------------------------------------------
 
 
+# Punctuation and spaces say how a message is written, not what it asks: a letter's
+# commas made chat reports that have commas sound like letters out of scope.
+_NOT_WORDS = re.compile(r"[\W_]+")
+
+
+def linear_features(text: str, words: list[str]) -> list[str]:
+    """The linear model's two inputs: the text without punctuation (for character
+    n-grams) and its words, space-joined (for word n-grams)."""
+    return [_NOT_WORDS.sub(" ", text).strip(), " ".join(w for w in words if _NOT_WORDS.sub("", w))]
+
+
 def linear_inputs(messages: List[Message]) -> list[list[str]]:
-    """Per message: its text (for character n-grams) and its tokens, space-joined (for
-    words), as the tokenizer left them."""
-    return [[message.get(TEXT) or "",
-             " ".join(t.text for t in message.get("text_tokens") or [] if t.text.strip())]
+    """Per message: the linear model's inputs, from its text and the tokenizer's tokens."""
+    return [linear_features(message.get(TEXT) or "", [t.text for t in message.get("text_tokens") or []])
             for message in messages]
 
 
@@ -221,8 +232,8 @@ class LinearIntentClassifier(GraphComponent):
         for message in messages:
             tokens = message.get("text_tokens") or []
             for start, end in clause_spans(message.get(TEXT) or ""):
-                words = " ".join(t.text for t in tokens if start <= t.start and t.end <= end and t.text.strip())
-                pieces.append((message, [(message.get(TEXT) or "")[start:end], words]))
+                words = [t.text for t in tokens if start <= t.start and t.end <= end]
+                pieces.append((message, linear_features((message.get(TEXT) or "")[start:end], words)))
         found: dict[int, list[str]] = {}
         if pieces:
             reports = [(n, str(name)[len("report_"):]) for n, name in enumerate(self.model.classes_)

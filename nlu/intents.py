@@ -124,3 +124,27 @@ def overrule_short_intents(text: str, entities: list[dict], ranking: list[dict])
         return None
     # The ranking's shares need not add up to one (it is cut after ten): stay a probability.
     return [{**r, "confidence": min(1.0, r.get("confidence", 0.0) / (1.0 - short_share))} for r in rest]
+
+
+# Words that may stand around a bare answer without making it say more: "单号是……",
+# "大概……左右", "我家在……".
+_ANSWER_FILLER = re.compile(r"单号|号码|手机|电话|地址|时间|大概|大约|左右|差不多|应该|我家|我住|就在|是|在|的|吧|啊|呀|哦|喔|嗯")
+# Characters of a message outside its entities and filler up to which it is a bare answer.
+BARE_RESIDUE = 1
+
+
+def bare_answer(text: str, entities: list[dict], ranking: list[dict]) -> list[dict] | None:
+    """A message that is nothing but its entities ("昨天晚上", "QX-20261116-0027",
+    "13812345678") answers a question (inform), whatever the model made of words it
+    never saw alone; the dialogue then takes it as the answer or shows the case. None
+    when it says more, has no entity, or inform already ranks first."""
+    if not entities or not ranking or ranking[0].get("name") == "inform":
+        return None
+    if len(_ANSWER_FILLER.sub("", residue(text, entities))) > BARE_RESIDUE:
+        return None
+    rest = [r for r in ranking if r.get("name") != "inform"]
+    others = sum(r.get("confidence", 0.0) for r in rest) or 1.0
+    # inform takes the top share the model gave anything; the rest keep their order.
+    top = max(0.5, float(ranking[0].get("confidence", 0.0)))
+    return [{"name": "inform", "confidence": top}] + [
+        {**r, "confidence": r.get("confidence", 0.0) / others * (1.0 - top)} for r in rest]

@@ -4,7 +4,7 @@ files a letter where a street office would, on its title alone and on title + te
 A letter labelled with a report category is right when the parse is `report` with that
 category (`other` included); one labelled `out_of_scope` is right when the parse is
 `out_of_scope` (the model's `nlu_fallback` reads the same). The floors sit just under what
-the model reached when the set was frozen; the goal is 0.85.
+the model reaches now; the goal is 0.85.
 """
 import importlib.util
 from collections import Counter
@@ -20,8 +20,9 @@ _spec.loader.exec_module(letters)
 
 LABELS = frozenset(CATEGORIES) | {letters.OUT_OF_SCOPE}
 MIN_LETTERS = 300
-# Measured 2026-11-27 on models/qxy-a0ac342bbbce510e (see LETTERS.md); raise towards 0.85.
-FLOOR = {"title": 0.50, "title+text": 0.35}
+# bench/nlu.py measures 0.812 on titles and 0.861 on whole letters (LETTERS.md); the goal
+# is 0.85 for both. The floors leave a retraining on another machine two points.
+FLOOR = {"title": 0.79, "title+text": 0.84}
 
 pytestmark = pytest.mark.skipif(
     not letters.CORPUS.is_dir(),
@@ -41,13 +42,20 @@ def test_the_letter_set_is_well_formed():
 
 
 @pytest.fixture(scope="module")
-def heard(understanding, dev_now):
-    """For each mode: the labels and what the pipeline made of each letter."""
+def parsed(understanding, dev_now):
+    """For each mode: the labels and the pipeline's result for each letter."""
     out = {}
     for mode in letters.MODES:
         _, texts, labels = letters.load(mode)
-        out[mode] = (labels, [letters.heard_as(understanding.parse(text, dev_now)) for text in texts])
+        out[mode] = (labels, [understanding.parse(text, dev_now) for text in texts])
     return out
+
+
+@pytest.fixture(scope="module")
+def heard(parsed):
+    """For each mode: the labels and what the pipeline made of each letter."""
+    return {mode: (labels, [letters.heard_as(result) for result in results])
+            for mode, (labels, results) in parsed.items()}
 
 
 def report(mode: str, labels: list[str], got: list[str]) -> str:
@@ -74,12 +82,18 @@ def test_letters_are_filed_where_a_street_office_would(heard, mode):
     assert share >= FLOOR[mode], summary
 
 
-def test_letters_about_a_street_office_matter_are_heard_as_reports(heard):
-    """A letter about something a street office handles is filed, in some category,
-    not turned away (title and text, as residents send them)."""
-    labels, got = heard["title+text"]
-    in_scope = [g for g, label in zip(got, labels) if label != letters.OUT_OF_SCOPE]
-    turned_away = sum(g == letters.OUT_OF_SCOPE for g in in_scope) / len(in_scope)
-    filed = sum(g in CATEGORIES for g in in_scope) / len(in_scope)
-    print(f"\nin-scope letters (title+text): {filed:.3f} filed as reports, {turned_away:.3f} turned away")
-    assert filed >= 0.90 and turned_away <= 0.10
+def test_no_letter_about_a_street_office_matter_is_turned_away(parsed):
+    """A letter about something a street office handles is filed in some category or, when
+    the model hears it as out of scope, still offered as a report ("您是想反映……吗？"):
+    the dialogue says "帮不上忙" to at most one in twenty (title and text, as residents send
+    them). Three letters in four are no street office's matter, so the model alone may not
+    file them all: what counts is what the resident is answered."""
+    from nlu.intents import answered_out_of_scope
+
+    labels, results = parsed["title+text"]
+    in_scope = [result for result, label in zip(results, labels) if label != letters.OUT_OF_SCOPE]
+    filed = sum(letters.heard_as(result) in CATEGORIES for result in in_scope) / len(in_scope)
+    turned_away = [result["text"][:40] for result in in_scope if answered_out_of_scope(result)]
+    print(f"\nin-scope letters (title+text): {filed:.3f} filed as reports, "
+          f"{len(turned_away) / len(in_scope):.3f} answered out of scope")
+    assert len(turned_away) / len(in_scope) <= 0.05, turned_away

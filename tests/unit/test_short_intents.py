@@ -38,3 +38,25 @@ def test_confidences_stay_probabilities_when_the_shares_add_up_to_more_than_one(
     ranking = [{"name": "inform", "confidence": 0.6}, {"name": "report_noise", "confidence": 0.45}]
     overruled = overrule_short_intents("楼上每天半夜跺脚吵得人睡不着觉", [], ranking)
     assert overruled[0]["confidence"] == 1.0
+
+
+def test_a_message_of_nothing_but_a_time_is_a_bare_answer():
+    from nlu.intents import bare_answer
+
+    text = "大概昨天晚上吧"
+    entities = [{"entity": "time", "start": 2, "end": 6, "value": "2026-11-17"}]
+    ranking = bare_answer(text, entities, [{"name": "out_of_scope", "confidence": 0.4},
+                                           {"name": "inform", "confidence": 0.3},
+                                           {"name": "report_noise", "confidence": 0.3}])
+    assert ranking[0] == {"name": "inform", "confidence": 0.5}
+    assert [r["name"] for r in ranking[1:]] == ["out_of_scope", "report_noise"]
+    assert abs(sum(r["confidence"] for r in ranking) - 1.0) < 1e-9
+
+
+def test_a_message_that_says_more_than_its_time_is_left_alone():
+    from nlu.intents import bare_answer
+
+    text = "昨天晚上楼下吵到半夜"
+    entities = [{"entity": "time", "start": 0, "end": 4, "value": "2026-11-17"}]
+    assert bare_answer(text, entities, [{"name": "report_noise", "confidence": 0.9}]) is None
+    assert bare_answer("在吗", [], [{"name": "greet", "confidence": 0.9}]) is None

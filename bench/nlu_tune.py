@@ -1,0 +1,165 @@
+"""Choosing the blend weight, C and the fallback threshold of config.yml on the tuning sets
+(tests/nlu/tune.tsv and letters_tune.tsv, see tests/nlu/TUNE.md), never on the blind set or
+letters.tsv. The current model is loaded once; for each weight and threshold the DIET and
+linear rankings it produced are blended again, so the grid costs no retraining.
+
+    python bench/nlu_tune.py                          # the grid for the trained linear model
+    python bench/nlu_tune.py --C 20 --C 50 --C 100    # a linear model refitted with each C
+
+Columns: tune intent accuracy, category macro-F1, reports the dialogue answers "帮不上忙",
+out-of-scope recall of the dialogue; tuning letters filed right on their title and on
+title + text, with (in brackets) the in-scope and out-of-scope letters right.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from nlu.evaluate import DEV_NOW, load_dev_set, macro_f1  # noqa: E402
+from nlu.intents import answered_out_of_scope, bare_answer, canonical, overrule_short_intents  # noqa: E402
+from nlu.normalise import normalise  # noqa: E402
+from nlu.understand import MODEL_CHARS, quiet_libraries  # noqa: E402
+
+TUNE = ROOT / "tests" / "nlu" / "tune.tsv"
+LETTERS_TUNE = ROOT / "tests" / "nlu" / "letters_tune.tsv"
+WEIGHTS = (0.5, 0.65, 0.75, 0.85, 1.0)
+THRESHOLDS = (0.0, 0.1, 0.2, 0.3)
+DIET, LINEAR = "diet_ranking", "linear_probabilities"
+
+
+def keep_both_rankings() -> None:
+    """Make LinearIntentClassifier leave DIET's ranking and its own probabilities in the
+    parse, so that they can be blended again with other weights."""
+    from rasa.shared.nlu.constants import INTENT_RANKING_KEY
+
+    import nlu.components as components
+
+    blend = components.LinearIntentClassifier.process
+
+    def process(self, messages):
+        if self.model is not None:
+            inputs = components.linear_inputs(messages)
+            for message, words, row in zip(messages, inputs, self.model.predict_proba(inputs)):
+                message.set(DIET, list(message.get(INTENT_RANKING_KEY) or []), add_to_output=True)
+                message.set(LINEAR, dict(zip(map(str, self.model.classes_), map(float, row))),
+                            add_to_output=True)
+                message.set("linear_inputs", words, add_to_output=True)
+        return blend(self, messages)
+
+    components.LinearIntentClassifier.process = process
+
+
+class Grid:
+    def __init__(self, model: Path):
+        quiet_libraries()
+        keep_both_rankings()
+        from nlu.loading import speed_up_model_loading
+
+        speed_up_model_loading()
+        from rasa.core.agent import Agent
+
+        self._agent = Agent.load(str(model))
+        self._loop = asyncio.new_event_loop()
+        self._parses: dict[str, dict] = {}
+        self.linear = None  # a refitted linear model, or None for the trained one
+
+    def raw(self, text: str) -> dict:
+        from rasa.core.channels.channel import UserMessage
+
+        if text not in self._parses:
+            message = UserMessage(normalise(text)[:MODEL_CHARS], metadata={"now": DEV_NOW.isoformat()})
+            self._parses[text] = self._loop.run_until_complete(self._agent.processor.parse_message(message))
+        return self._parses[text]
+
+    def parse(self, text: str, weight: float, threshold: float) -> dict:
+        """What Understanding.parse would say with this weight and fallback threshold."""
+        raw = self.raw(text)
+        linear = raw.get(LINEAR) or {}
+        if self.linear is not None:
+            row = self.linear.predict_proba([raw["linear_inputs"]])[0]
+            linear = dict(zip(map(str, self.linear.classes_), map(float, row)))
+        blended = {name: weight * p for name, p in linear.items()}
+        for entry in raw.get(DIET) or []:
+            blended[entry["name"]] = blended.get(entry["name"], 0.0) + (1 - weight) * entry["confidence"]
+        ranking = sorted(({"name": n, "confidence": c} for n, c in blended.items()),
+                         key=lambda r: -r["confidence"])[:10]
+        entities, normal = raw.get("entities") or [], normalise(text)[:MODEL_CHARS]
+        ranking = (overrule_short_intents(normal, entities, ranking)
+                   or bare_answer(normal, entities, ranking) or ranking)
+        top = dict(ranking[0])
+        if top["confidence"] < threshold:
+            top = {"name": "nlu_fallback", "confidence": threshold}
+        result = canonical({"intent": top, "intent_ranking": ranking,
+                            "clause_categories": raw.get("clause_categories")})
+        return {**result, "text": text, "entities": entities}
+
+
+def refit_linear(c: float):
+    from rasa.shared.nlu.training_data.loading import load_data
+
+    from nlu.components import CleanJiebaTokenizer, linear_inputs, linear_model, load_dictionary
+
+    load_dictionary()
+    data = load_data(str(ROOT / "data" / "nlu"))
+    tokenizer = CleanJiebaTokenizer(CleanJiebaTokenizer.get_default_config(), None, None)
+    tokenizer.process_training_data(data)
+    examples = [m for m in data.intent_examples if m.get("intent")]
+    return linear_model(c, 7).fit(linear_inputs(examples), [m.get("intent") for m in examples])
+
+
+def chat_figures(grid: Grid, weight: float, threshold: float) -> tuple[float, float, float, float]:
+    examples = load_dev_set(TUNE)
+    results = [grid.parse(e.text, weight, threshold) for e in examples]
+    intent = sum(r["intent"] == e.intent for r, e in zip(results, examples)) / len(examples)
+    f1 = macro_f1([e.category for e in examples], [r["category"] for r in results])
+    reports = [r for r, e in zip(results, examples) if e.intent == "report"]
+    outside = [r for r, e in zip(results, examples) if e.intent == "out_of_scope"]
+    return (intent, f1, sum(map(answered_out_of_scope, reports)) / len(reports),
+            sum(map(answered_out_of_scope, outside)) / len(outside))
+
+
+def letter_figures(grid: Grid, letters, mode: str, weight: float, threshold: float) -> str:
+    _, texts, labels = letters.load(mode, path=LETTERS_TUNE)
+    right = [letters.is_right(grid.parse(t, weight, threshold), label) for t, label in zip(texts, labels)]
+    inside = [ok for ok, label in zip(right, labels) if label != letters.OUT_OF_SCOPE]
+    outside = [ok for ok, label in zip(right, labels) if label == letters.OUT_OF_SCOPE]
+    return (f"{sum(right) / len(right):.3f} ({sum(inside) / len(inside):.2f}/"
+            f"{sum(outside) / len(outside):.2f})")
+
+
+def main() -> int:
+    import importlib.util
+
+    from nlu.model import ensure_model
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--C", type=float, action="append", help="refit the linear model with this C")
+    args = parser.parse_args()
+    spec = importlib.util.spec_from_file_location("letters", ROOT / "tests" / "nlu" / "letters.py")
+    letters = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(letters)
+    with_letters = letters.CORPUS.is_dir()
+    grid = Grid(ensure_model())
+    for c in args.C or [None]:
+        grid.linear = refit_linear(c) if c is not None else None
+        print(f"\nlinear model: {'as trained' if c is None else f'refitted, C={c:g}'}")
+        print(f"{'weight':>6} {'fallback':>8} | {'intent':>6} {'catF1':>6} {'away':>6} {'oos rec':>7}"
+              f" | {'letters title (in/out)':>22} | {'title+text (in/out)':>20}")
+        for weight in WEIGHTS:
+            for threshold in THRESHOLDS:
+                intent, f1, away, recall = chat_figures(grid, weight, threshold)
+                row = f"{weight:6.2f} {threshold:8.2f} | {intent:6.3f} {f1:6.3f} {away:6.3f} {recall:7.3f}"
+                if with_letters:
+                    row += (f" | {letter_figures(grid, letters, 'title', weight, threshold):>22}"
+                            f" | {letter_figures(grid, letters, 'title+text', weight, threshold):>20}")
+                print(row, flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
