@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from nlu.evaluate import DEV_NOW, load_dev_set, macro_f1  # noqa: E402
-from nlu.intents import answered_out_of_scope, bare_answer, canonical, overrule_short_intents  # noqa: E402
+from nlu.components import blend  # noqa: E402
+from nlu.intents import answer_or_more, answered_out_of_scope, canonical  # noqa: E402
 from nlu.normalise import normalise  # noqa: E402
 from nlu.understand import MODEL_CHARS, quiet_libraries  # noqa: E402
 
@@ -83,14 +84,9 @@ class Grid:
         if self.linear is not None:
             row = self.linear.predict_proba([raw["linear_inputs"]])[0]
             linear = dict(zip(map(str, self.linear.classes_), map(float, row)))
-        blended = {name: weight * p for name, p in linear.items()}
-        for entry in raw.get(DIET) or []:
-            blended[entry["name"]] = blended.get(entry["name"], 0.0) + (1 - weight) * entry["confidence"]
-        ranking = sorted(({"name": n, "confidence": c} for n, c in blended.items()),
-                         key=lambda r: -r["confidence"])[:10]
-        entities, normal = raw.get("entities") or [], normalise(text)[:MODEL_CHARS]
-        ranking = (overrule_short_intents(normal, entities, ranking)
-                   or bare_answer(normal, entities, ranking) or ranking)
+        ranking = blend(linear, raw.get(DIET) or [], weight)
+        entities = raw.get("entities") or []
+        ranking = answer_or_more(normalise(text)[:MODEL_CHARS], entities, ranking) or ranking
         top = dict(ranking[0])
         if top["confidence"] < threshold:
             top = {"name": "nlu_fallback", "confidence": threshold}

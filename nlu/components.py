@@ -22,7 +22,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from nlu.address import find_addresses
 from nlu.entities import merge, rule_entities
 from nlu.gazetteer import jieba_dictionary
-from nlu.intents import bare_answer, overrule_short_intents
+from nlu.intents import NOT_WORDS, answer_or_more
 
 _dictionary_loaded = False
 
@@ -138,9 +138,8 @@ class ShortIntentGuard(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            text, entities = message.get(TEXT) or "", message.get(ENTITIES, [])
-            ranking = message.get(INTENT_RANKING_KEY) or []
-            ranking = overrule_short_intents(text, entities, ranking) or bare_answer(text, entities, ranking)
+            ranking = answer_or_more(message.get(TEXT) or "", message.get(ENTITIES, []),
+                                     message.get(INTENT_RANKING_KEY) or [])
             if ranking:
                 message.set(INTENT, {"name": ranking[0]["name"], "confidence": ranking[0]["confidence"]},
                             add_to_output=True)
@@ -151,15 +150,12 @@ class ShortIntentGuard(GraphComponent):
 # --- a linear intent model beside DIET --------------------------------------------------
 
 
-# Punctuation and spaces say how a message is written, not what it asks: a letter's
-# commas made chat reports that have commas sound like letters out of scope.
-_NOT_WORDS = re.compile(r"[\W_]+")
-
-
 def linear_features(text: str, words: list[str]) -> list[str]:
     """The linear model's two inputs: the text without punctuation (for character
-    n-grams) and its words, space-joined (for word n-grams)."""
-    return [_NOT_WORDS.sub(" ", text).strip(), " ".join(w for w in words if _NOT_WORDS.sub("", w))]
+    n-grams) and its words, space-joined (for word n-grams). Punctuation and spaces say
+    how a message is written, not what it asks: a letter's commas made chat reports that
+    have commas sound like letters out of scope."""
+    return [NOT_WORDS.sub(" ", text).strip(), " ".join(w for w in words if NOT_WORDS.sub("", w))]
 
 
 def linear_inputs(messages: List[Message]) -> list[list[str]]:
@@ -213,11 +209,8 @@ class LinearIntentClassifier(GraphComponent):
             return messages
         weight = float(self.config["weight"])
         for message, probabilities in zip(messages, self.model.predict_proba(linear_inputs(messages))):
-            blended = {name: weight * float(p) for name, p in zip(self.model.classes_, probabilities)}
-            for entry in message.get(INTENT_RANKING_KEY) or []:
-                blended[entry["name"]] = blended.get(entry["name"], 0.0) + (1 - weight) * entry["confidence"]
-            ranking = sorted(({"name": n, "confidence": c} for n, c in blended.items()),
-                             key=lambda r: -r["confidence"])[:10]
+            linear = dict(zip(map(str, self.model.classes_), map(float, probabilities)))
+            ranking = blend(linear, message.get(INTENT_RANKING_KEY) or [], weight)
             message.set(INTENT, dict(ranking[0]), add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         self._clause_categories(messages)
@@ -247,6 +240,15 @@ class LinearIntentClassifier(GraphComponent):
                     kinds.append(kind)
         for message in messages:
             message.set(CLAUSE_CATEGORIES, found.get(id(message), []), add_to_output=True)
+
+
+def blend(linear: dict[str, float], diet_ranking: list[dict], weight: float) -> list[dict]:
+    """The top ten of ``weight`` of the linear model's probabilities plus the rest of DIET's."""
+    blended = {name: weight * p for name, p in linear.items()}
+    for entry in diet_ranking:
+        blended[entry["name"]] = blended.get(entry["name"], 0.0) + (1 - weight) * entry["confidence"]
+    return sorted(({"name": n, "confidence": c} for n, c in blended.items()),
+                  key=lambda r: -r["confidence"])[:10]
 
 
 # Where one problem ends and another may begin: sentence ends, and the words that add one.

@@ -93,7 +93,7 @@ def answered_out_of_scope(result: dict) -> bool:
 SHORT_INTENTS = frozenset({"inform", "greet", "goodbye"})
 # Characters of a message outside its entities beyond which it says more than that.
 LONG_RESIDUE = 10
-_NOT_WORDS = re.compile(r"[\W_]+")
+NOT_WORDS = re.compile(r"[\W_]+")
 
 
 def residue(text: str, entities: list[dict]) -> str:
@@ -106,7 +106,7 @@ def residue(text: str, entities: list[dict]) -> str:
         kept.append(text[last:start])
         last = end
     kept.append(text[last:])
-    return _NOT_WORDS.sub("", "".join(kept))
+    return NOT_WORDS.sub("", "".join(kept))
 
 
 def overrule_short_intents(text: str, entities: list[dict], ranking: list[dict]) -> list[dict] | None:
@@ -131,6 +131,12 @@ def overrule_short_intents(text: str, entities: list[dict], ranking: list[dict])
 _ANSWER_FILLER = re.compile(r"单号|号码|手机|电话|地址|时间|大概|大约|左右|差不多|应该|我家|我住|就在|是|在|的|吧|啊|呀|哦|喔|嗯")
 # Characters of a message outside its entities and filler up to which it is a bare answer.
 BARE_RESIDUE = 1
+
+
+def answer_or_more(text: str, entities: list[dict], ranking: list[dict]) -> list[dict] | None:
+    """The ranking as ShortIntentGuard leaves it: a long message is no bare answer or
+    greeting, a message of nothing but its entities is one; None when nothing changes."""
+    return overrule_short_intents(text, entities, ranking) or bare_answer(text, entities, ranking)
 
 
 def bare_answer(text: str, entities: list[dict], ranking: list[dict]) -> list[dict] | None:
