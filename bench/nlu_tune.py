@@ -5,6 +5,7 @@ linear rankings it produced are blended again, so the grid costs no retraining.
 
     python bench/nlu_tune.py                          # the grid for the trained linear model
     python bench/nlu_tune.py --C 20 --C 50 --C 100    # a linear model refitted with each C
+    python bench/nlu_tune.py --C 50 --topic-weight 0.2   # … and another weight of the topic lists
 
 Columns: tune intent accuracy, category macro-F1, reports the dialogue answers "帮不上忙",
 out-of-scope recall of the dialogue; tuning letters filed right on their title and on
@@ -21,7 +22,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from nlu.evaluate import DEV_NOW, load_dev_set, macro_f1  # noqa: E402
-from nlu.components import blend  # noqa: E402
+from nlu.components import blend, with_lead  # noqa: E402
+from nlu.gazetteer import mediator_names  # noqa: E402
 from nlu.intents import answer_or_more, answered_out_of_scope, canonical  # noqa: E402
 from nlu.normalise import normalise  # noqa: E402
 from nlu.understand import MODEL_CHARS, quiet_libraries  # noqa: E402
@@ -30,7 +32,7 @@ TUNE = ROOT / "tests" / "nlu" / "tune.tsv"
 LETTERS_TUNE = ROOT / "tests" / "nlu" / "letters_tune.tsv"
 WEIGHTS = (0.5, 0.65, 0.75, 0.85, 1.0)
 THRESHOLDS = (0.0, 0.1, 0.2, 0.3)
-DIET, LINEAR = "diet_ranking", "linear_probabilities"
+DIET, LINEAR, INPUTS = "diet_ranking", "linear_probabilities", "linear_inputs"
 
 
 def keep_both_rankings() -> None:
@@ -44,12 +46,15 @@ def keep_both_rankings() -> None:
 
     def process(self, messages):
         if self.model is not None:
-            inputs = components.linear_inputs(messages)
-            for message, words, row in zip(messages, inputs, self.model.predict_proba(inputs)):
+            for message, linear in zip(messages, self.probabilities(messages)):
+                text = message.get("text") or ""
+                lead = components.lead_span(text)
                 message.set(DIET, list(message.get(INTENT_RANKING_KEY) or []), add_to_output=True)
-                message.set(LINEAR, dict(zip(map(str, self.model.classes_), map(float, row))),
+                message.set(LINEAR, linear, add_to_output=True)
+                message.set(INPUTS, {"whole": components.span_features(message, 0, len(text)),
+                                     "lead": lead and components.span_features(message, *lead),
+                                     "lead_weight": float(self.config["lead_weight"])},
                             add_to_output=True)
-                message.set("linear_inputs", words, add_to_output=True)
         return blend(self, messages)
 
     components.LinearIntentClassifier.process = process
@@ -82,11 +87,15 @@ class Grid:
         raw = self.raw(text)
         linear = raw.get(LINEAR) or {}
         if self.linear is not None:
-            row = self.linear.predict_proba([raw["linear_inputs"]])[0]
+            inputs = raw[INPUTS]
+            row = with_lead(self.linear.predict_proba([inputs["whole"]])[0],
+                            inputs["lead"] and self.linear.predict_proba([inputs["lead"]])[0],
+                            inputs["lead_weight"])
             linear = dict(zip(map(str, self.linear.classes_), map(float, row)))
         ranking = blend(linear, raw.get(DIET) or [], weight)
         entities = raw.get("entities") or []
-        ranking = answer_or_more(normalise(text)[:MODEL_CHARS], entities, ranking) or ranking
+        ranking = answer_or_more(normalise(text)[:MODEL_CHARS], entities, ranking,
+                                 mediator_names()) or ranking
         top = dict(ranking[0])
         if top["confidence"] < threshold:
             top = {"name": "nlu_fallback", "confidence": threshold}
@@ -95,7 +104,7 @@ class Grid:
         return {**result, "text": text, "entities": entities}
 
 
-def refit_linear(c: float):
+def refit_linear(c: float, topic_weight: float):
     from rasa.shared.nlu.training_data.loading import load_data
 
     from nlu.components import CleanJiebaTokenizer, linear_inputs, linear_model, load_dictionary
@@ -105,7 +114,18 @@ def refit_linear(c: float):
     tokenizer = CleanJiebaTokenizer(CleanJiebaTokenizer.get_default_config(), None, None)
     tokenizer.process_training_data(data)
     examples = [m for m in data.intent_examples if m.get("intent")]
-    return linear_model(c, 7).fit(linear_inputs(examples), [m.get("intent") for m in examples])
+    return linear_model(c, 7, topic_weight).fit(linear_inputs(examples), [m.get("intent") for m in examples])
+
+
+def configured(key: str):
+    """A setting of LinearIntentClassifier in config.yml, or its default."""
+    import yaml
+
+    from nlu.components import LinearIntentClassifier
+
+    pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
+    entry = next(c for c in pipeline if c["name"].endswith("LinearIntentClassifier"))
+    return entry.get(key, LinearIntentClassifier.get_default_config()[key])
 
 
 def chat_figures(grid: Grid, weight: float, threshold: float) -> tuple[float, float, float, float]:
@@ -135,6 +155,8 @@ def main() -> int:
 
     parser = argparse.ArgumentParser()
     parser.add_argument("--C", type=float, action="append", help="refit the linear model with this C")
+    parser.add_argument("--topic-weight", type=float, default=configured("topic_weight"),
+                        help="the topic lists' weight when refitting (default: config.yml's)")
     args = parser.parse_args()
     spec = importlib.util.spec_from_file_location("letters", ROOT / "tests" / "nlu" / "letters.py")
     letters = importlib.util.module_from_spec(spec)
@@ -142,8 +164,8 @@ def main() -> int:
     with_letters = letters.CORPUS.is_dir()
     grid = Grid(ensure_model())
     for c in args.C or [None]:
-        grid.linear = refit_linear(c) if c is not None else None
-        print(f"\nlinear model: {'as trained' if c is None else f'refitted, C={c:g}'}")
+        grid.linear = refit_linear(c, args.topic_weight) if c is not None else None
+        print(f"\nlinear model: {'as trained' if c is None else f'refitted, C={c:g}, topic weight {args.topic_weight:g}'}")
         print(f"{'weight':>6} {'fallback':>8} | {'intent':>6} {'catF1':>6} {'away':>6} {'oos rec':>7}"
               f" | {'letters title (in/out)':>22} | {'title+text (in/out)':>20}")
         for weight in WEIGHTS:

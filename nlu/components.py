@@ -21,8 +21,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.address import find_addresses
 from nlu.entities import merge, rule_entities
-from nlu.gazetteer import jieba_dictionary
+from nlu.gazetteer import jieba_dictionary, mediator_names
 from nlu.intents import NOT_WORDS, answer_or_more
+from nlu.topics import topic_tokens
 
 _dictionary_loaded = False
 
@@ -139,7 +140,7 @@ class ShortIntentGuard(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             ranking = answer_or_more(message.get(TEXT) or "", message.get(ENTITIES, []),
-                                     message.get(INTENT_RANKING_KEY) or [])
+                                     message.get(INTENT_RANKING_KEY) or [], mediator_names())
             if ranking:
                 message.set(INTENT, {"name": ranking[0]["name"], "confidence": ranking[0]["confidence"]},
                             add_to_output=True)
@@ -151,17 +152,49 @@ class ShortIntentGuard(GraphComponent):
 
 
 def linear_features(text: str, words: list[str]) -> list[str]:
-    """The linear model's two inputs: the text without punctuation (for character
-    n-grams) and its words, space-joined (for word n-grams). Punctuation and spaces say
-    how a message is written, not what it asks: a letter's commas made chat reports that
-    have commas sound like letters out of scope."""
-    return [NOT_WORDS.sub(" ", text).strip(), " ".join(w for w in words if NOT_WORDS.sub("", w))]
+    """The linear model's three inputs: the text without punctuation (for character
+    n-grams), its words, space-joined (for word n-grams), and its topic words' lists
+    (nlu.topics). Punctuation and spaces say how a message is written, not what it asks:
+    a letter's commas made chat reports that have commas sound like letters out of scope."""
+    return [NOT_WORDS.sub(" ", text).strip(), " ".join(w for w in words if NOT_WORDS.sub("", w)),
+            " ".join(topic_tokens(text))]
+
+
+def span_features(message: Message, start: int, end: int) -> list[str]:
+    """The linear model's inputs for text[start:end] of a tokenized message."""
+    words = [t.text for t in message.get("text_tokens") or [] if start <= t.start and t.end <= end]
+    return linear_features((message.get(TEXT) or "")[start:end], words)
 
 
 def linear_inputs(messages: List[Message]) -> list[list[str]]:
     """Per message: the linear model's inputs, from its text and the tokenizer's tokens."""
-    return [linear_features(message.get(TEXT) or "", [t.text for t in message.get("text_tokens") or []])
-            for message in messages]
+    return [span_features(message, 0, len(message.get(TEXT) or "")) for message in messages]
+
+
+# A message this long is a letter: its first sentence says what it is about, the rest is
+# background, which in letters about a developer or a policy talks of lifts and parking.
+LEAD_FROM = 80  # characters
+
+
+def lead_span(text: str) -> tuple[int, int] | None:
+    """(start, end) of the first sentence of a letter (a message of LEAD_FROM characters
+    or more) that is at least MIN_CLAUSE long; None for shorter messages."""
+    if len(text) < LEAD_FROM:
+        return None
+    start = 0
+    for found in SENTENCE_END.finditer(text + "。"):
+        if len(text[start:found.start()].strip()) >= MIN_CLAUSE:
+            return start, found.start()
+        start = found.end()
+    return None
+
+
+def with_lead(whole: list[float], lead: list[float] | None, lead_weight: float) -> list[float]:
+    """A letter's probabilities: ``lead_weight`` of its first sentence's, the rest the
+    whole letter's."""
+    if lead is None:
+        return list(whole)
+    return [(1 - lead_weight) * w + lead_weight * f for w, f in zip(whole, lead)]
 
 
 @DefaultV1Recipe.register(
@@ -175,7 +208,7 @@ class LinearIntentClassifier(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"weight": 0.5, "C": 20.0, "random_seed": 7}
+        return {"weight": 0.5, "C": 20.0, "topic_weight": 0.1, "lead_weight": 0.5, "random_seed": 7}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  model=None) -> None:
@@ -188,7 +221,7 @@ class LinearIntentClassifier(GraphComponent):
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get(INTENT)]
-        self.model = linear_model(self.config["C"], self.config["random_seed"])
+        self.model = linear_model(self.config["C"], self.config["random_seed"], self.config["topic_weight"])
         self.model.fit(linear_inputs(examples), [m.get(INTENT) for m in examples])
         with self._storage.write_to(self._resource) as directory:
             (directory / "linear.pkl").write_bytes(pickle.dumps(self.model))
@@ -204,12 +237,22 @@ class LinearIntentClassifier(GraphComponent):
             model = None
         return cls(config, model_storage, resource, model)
 
+    def probabilities(self, messages: List[Message]) -> list[dict[str, float]]:
+        """Per message: the linear model's probability of each intent, a letter's first
+        sentence weighing ``lead_weight`` (lead_span)."""
+        whole = self.model.predict_proba(linear_inputs(messages))
+        leads = [lead_span(message.get(TEXT) or "") for message in messages]
+        asked = [(n, span_features(messages[n], *span)) for n, span in enumerate(leads) if span]
+        lead = dict(zip((n for n, _ in asked), self.model.predict_proba([f for _, f in asked]))) if asked else {}
+        names = list(map(str, self.model.classes_))
+        return [dict(zip(names, map(float, with_lead(row, lead.get(n), float(self.config["lead_weight"])))))
+                for n, row in enumerate(whole)]
+
     def process(self, messages: List[Message]) -> List[Message]:
         if self.model is None or not messages:
             return messages
         weight = float(self.config["weight"])
-        for message, probabilities in zip(messages, self.model.predict_proba(linear_inputs(messages))):
-            linear = dict(zip(map(str, self.model.classes_), map(float, probabilities)))
+        for message, linear in zip(messages, self.probabilities(messages)):
             ranking = blend(linear, message.get(INTENT_RANKING_KEY) or [], weight)
             message.set(INTENT, dict(ranking[0]), add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
@@ -221,12 +264,8 @@ class LinearIntentClassifier(GraphComponent):
         linear model alone gives the report intents at least CLAUSE_SURE is a problem of
         its own, of its likeliest kind, whatever share the whole message's ranking leaves
         it (nlu.intents.canonical)."""
-        pieces: list[tuple[Message, list[str]]] = []
-        for message in messages:
-            tokens = message.get("text_tokens") or []
-            for start, end in clause_spans(message.get(TEXT) or ""):
-                words = [t.text for t in tokens if start <= t.start and t.end <= end]
-                pieces.append((message, linear_features((message.get(TEXT) or "")[start:end], words)))
+        pieces = [(message, span_features(message, start, end))
+                  for message in messages for start, end in clause_spans(message.get(TEXT) or "")]
         found: dict[int, list[str]] = {}
         if pieces:
             reports = [(n, str(name)[len("report_"):]) for n, name in enumerate(self.model.classes_)
@@ -251,8 +290,9 @@ def blend(linear: dict[str, float], diet_ranking: list[dict], weight: float) -> 
                   key=lambda r: -r["confidence"])[:10]
 
 
+SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
 # Where one problem ends and another may begin: sentence ends, and the words that add one.
-CLAUSE_BREAK = re.compile(r"[。！？!?；;\n]+|另外|还有|而且|再就是|再有|顺便说一下|顺便")
+CLAUSE_BREAK = re.compile(SENTENCE_END.pattern + r"|另外|还有|而且|再就是|再有|顺便说一下|顺便")
 MIN_CLAUSE = 6  # characters: shorter pieces ("臭死了") belong to the problem before them
 CLAUSE_SURE = 0.5
 CLAUSE_CATEGORIES = "clause_categories"
@@ -269,14 +309,17 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
     return spans if len(spans) > 1 else []
 
 
-def linear_model(c: float, seed: int):
+def linear_model(c: float, seed: int, topic_weight: float):
     from sklearn.compose import ColumnTransformer
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
+    # Topic lists are a hint, not a verdict: at full weight the model leaned on them and
+    # filed letters about a developer by the lifts they mention (bench/nlu_tune.py).
     features = ColumnTransformer([
         ("chars", TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True), 0),
         ("words", TfidfVectorizer(analyzer=str.split, sublinear_tf=True), 1),
-    ])
+        ("topics", CountVectorizer(analyzer=str.split, binary=True), 2),
+    ], transformer_weights={"chars": 1.0, "words": 1.0, "topics": topic_weight})
     return make_pipeline(features, LogisticRegression(max_iter=3000, C=c, random_state=seed))

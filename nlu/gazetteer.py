@@ -43,6 +43,13 @@ def place_names(path: Path = DISTRICT_FILE) -> tuple[PlaceName, ...]:
     return tuple(sorted(names.values(), key=lambda n: (-len(n.surface), n.surface)))
 
 
+@functools.lru_cache(maxsize=4)
+def mediator_names(path: Path = DISTRICT_FILE) -> tuple[str, ...]:
+    """The names of the district's mediators, whom residents may answer with by name."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return tuple(s["name"] for s in data.get("staff", []) if s.get("role") == "mediator")
+
+
 def domain_words(path: Path = DOMAIN_WORDS_FILE) -> list[str]:
     lines = Path(path).read_text(encoding="utf-8").splitlines()
     return [w.strip() for w in lines if w.strip() and not w.startswith("#")]

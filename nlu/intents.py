@@ -128,25 +128,40 @@ def overrule_short_intents(text: str, entities: list[dict], ranking: list[dict])
 
 # Words that may stand around a bare answer without making it say more: "单号是……",
 # "大概……左右", "我家在……".
-_ANSWER_FILLER = re.compile(r"单号|号码|手机|电话|地址|时间|大概|大约|左右|差不多|应该|我家|我住|就在|是|在|的|吧|啊|呀|哦|喔|嗯")
+_ANSWER_FILLER = re.compile(r"单号|号码|手机号?|电话|地址|时间|大概|大约|左右|差不多|应该|我家|我住|就在|我的|是|在|的|吧|啊|呀|哦|喔|嗯")
+# What may follow a mediator's name in a bare answer: "钱立新调解员", "找陆慧老师".
+_NAME_FILLER = re.compile(r"调解员|老师|同志|师傅|找|要|选|就")
 # Characters of a message outside its entities and filler up to which it is a bare answer.
 BARE_RESIDUE = 1
 
 
-def answer_or_more(text: str, entities: list[dict], ranking: list[dict]) -> list[dict] | None:
+def answer_or_more(text: str, entities: list[dict], ranking: list[dict],
+                   names: tuple[str, ...] = ()) -> list[dict] | None:
     """The ranking as ShortIntentGuard leaves it: a long message is no bare answer or
-    greeting, a message of nothing but its entities is one; None when nothing changes."""
-    return overrule_short_intents(text, entities, ranking) or bare_answer(text, entities, ranking)
+    greeting, a message of nothing but its entities (or one of ``names``) is one; None
+    when nothing changes."""
+    return (overrule_short_intents(text, entities, ranking)
+            or bare_answer(text, entities, ranking, names))
 
 
-def bare_answer(text: str, entities: list[dict], ranking: list[dict]) -> list[dict] | None:
-    """A message that is nothing but its entities ("昨天晚上", "QX-20261116-0027",
-    "13812345678") answers a question (inform), whatever the model made of words it
-    never saw alone; the dialogue then takes it as the answer or shows the case. None
-    when it says more, has no entity, or inform already ranks first."""
-    if not entities or not ranking or ranking[0].get("name") == "inform":
+def bare_answer(text: str, entities: list[dict], ranking: list[dict],
+                names: tuple[str, ...] = ()) -> list[dict] | None:
+    """A message that is nothing but its entities ("昨天晚上", "20261116-0027",
+    "13812345678") or a name the bot offers (a mediator's: "钱立新调解员") answers a
+    question (inform), whatever the model made of words it never saw alone; the dialogue
+    then takes it as the answer or shows the case. None when it says more, has neither,
+    or inform already ranks first."""
+    if not ranking or ranking[0].get("name") == "inform":
         return None
-    if len(_ANSWER_FILLER.sub("", residue(text, entities))) > BARE_RESIDUE:
+    rest_of_text = residue(text, entities)
+    named = [name for name in names if name and name in rest_of_text]
+    if not entities and not named:
+        return None
+    for name in named:
+        rest_of_text = rest_of_text.replace(name, "")
+    if named:
+        rest_of_text = _NAME_FILLER.sub("", rest_of_text)
+    if len(_ANSWER_FILLER.sub("", rest_of_text)) > BARE_RESIDUE:
         return None
     rest = [r for r in ranking if r.get("name") != "inform"]
     others = sum(r.get("confidence", 0.0) for r in rest) or 1.0

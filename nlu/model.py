@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
-SOURCES = ("config.yml", "domain.yml", "data/nlu", "data/rules.yml", "data/jieba", "nlu")
+SOURCES = ("config.yml", "domain.yml", "data/nlu", "data/rules.yml", "data/jieba", "data/topics.yml", "nlu")
 TRAINING_DATA = ("data/nlu", "data/rules.yml")
 SUFFIXES = {".yml", ".yaml", ".txt", ".py", ".md"}
 

@@ -60,3 +60,24 @@ def test_a_message_that_says_more_than_its_time_is_left_alone():
     entities = [{"entity": "time", "start": 0, "end": 4, "value": "2026-11-17"}]
     assert bare_answer(text, entities, [{"name": "report_noise", "confidence": 0.9}]) is None
     assert bare_answer("在吗", [], [{"name": "greet", "confidence": 0.9}]) is None
+
+
+def test_a_mediator_named_alone_is_an_answer_but_a_request_about_one_is_not():
+    from nlu.gazetteer import mediator_names
+    from nlu.intents import bare_answer
+
+    names = mediator_names()
+    assert "钱立新" in names  # data/district.yml
+    ranking = [{"name": "book_mediation", "confidence": 0.6}, {"name": "inform", "confidence": 0.1}]
+    assert bare_answer("钱立新调解员", [], ranking, names)[0]["name"] == "inform"
+    assert bare_answer("就找陆慧老师吧", [], ranking, names)[0]["name"] == "inform"
+    assert bare_answer("我想约钱立新调解一下邻居的事", [], ranking, names) is None
+    assert bare_answer("王大明", [], ranking, names) is None  # not a mediator
+
+
+def test_my_phone_number_said_in_words_is_a_bare_answer():
+    from nlu.intents import bare_answer
+
+    text = "我的手机号是15071234567"
+    entities = [{"entity": "phone", "start": 6, "end": 17, "value": "15071234567"}]
+    assert bare_answer(text, entities, [{"name": "my_data", "confidence": 0.7}])[0]["name"] == "inform"
