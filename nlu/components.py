@@ -201,8 +201,9 @@ def with_lead(whole: list[float], lead: list[float] | None, lead_weight: float) 
     DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True
 )
 class LinearIntentClassifier(GraphComponent):
-    """Logistic regression over TF-IDF character (1-3) and word n-grams, blended with
-    DIET's ranking: ``weight`` of this model, the rest DIET's. DIET learns the voice of
+    """Logistic regression over TF-IDF character (1-3) and word n-grams and the topic lists
+    (``topic_weight``), a letter ranked partly by its first sentence (``lead_weight``),
+    blended with DIET's ranking: ``weight`` of this model, the rest DIET's. DIET learns the voice of
     its examples; a linear model over n-grams holds better on messages nobody here
     wrote (README, "Understanding"). DIET still finds the entities."""
 
