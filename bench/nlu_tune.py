@@ -130,20 +130,18 @@ def cross_validate(c: float, topic_weight: float, lead_weight: float) -> tuple[f
     asks it, a letter's first sentence included), 5-fold on the training data."""
     from sklearn.model_selection import StratifiedKFold
 
-    from nlu.components import lead_span, linear_inputs, linear_model, span_features
+    from nlu.components import LinearIntentClassifier, linear_inputs, linear_model
 
     examples = training_messages()
     labels = [m.get("intent") for m in examples]
     inputs = linear_inputs(examples)
-    leads = {n: span_features(m, *span) for n, m in enumerate(examples)
-             if (span := lead_span(m.get("text") or ""))}
     predicted = [""] * len(examples)
     for train, test in StratifiedKFold(5, shuffle=True, random_state=7).split(labels, labels):
         model = linear_model(c, 7, topic_weight).fit([inputs[n] for n in train], [labels[n] for n in train])
-        for n, row in zip(test, model.predict_proba([inputs[n] for n in test])):
-            if n in leads:
-                row = with_lead(row, model.predict_proba([leads[n]])[0], lead_weight)
-            predicted[n] = str(model.classes_[max(range(len(row)), key=row.__getitem__)])
+        # Asked as the pipeline asks it: LinearIntentClassifier.probabilities.
+        classifier = LinearIntentClassifier({"lead_weight": lead_weight}, None, None, model)
+        for n, linear in zip(test, classifier.probabilities([examples[n] for n in test])):
+            predicted[n] = max(linear, key=linear.get)
     truth = [canonical({"intent": {"name": name, "confidence": 1.0}}) for name in labels]
     heard = [canonical({"intent": {"name": name, "confidence": 1.0}}) for name in predicted]
     intent = sum(t["intent"] == h["intent"] for t, h in zip(truth, heard)) / len(truth)
