@@ -1,7 +1,7 @@
-"""Choosing the blend weight, C and the fallback threshold of config.yml on the tuning sets
-(tests/nlu/tune.tsv and letters_tune.tsv, see tests/nlu/TUNE.md), never on the blind set or
-letters.tsv. The current model is loaded once; for each weight and threshold the DIET and
-linear rankings it produced are blended again, so the grid costs no retraining.
+"""Choosing C and the fallback threshold of config.yml on the tuning sets (tests/nlu/tune.tsv
+and letters_tune.tsv, see tests/nlu/TUNE.md), never on the blind set or letters.tsv. The
+current model is loaded once; for each threshold the linear model's probabilities are
+ranked again, so the grid costs no retraining.
 
     python bench/nlu_tune.py                          # the grid for the trained linear model
     python bench/nlu_tune.py --C 20 --C 50 --C 100    # a linear model refitted with each C
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from nlu.evaluate import DEV_NOW, load_dev_set, macro_f1  # noqa: E402
-from nlu.components import blend, with_lead  # noqa: E402
+from nlu.components import intent_ranking, with_lead  # noqa: E402
 from nlu.gazetteer import mediator_names  # noqa: E402
 from nlu.intents import answer_or_more, answered_out_of_scope, canonical  # noqa: E402
 from nlu.normalise import normalise  # noqa: E402
@@ -31,32 +31,28 @@ from nlu.understand import MODEL_CHARS, quiet_libraries  # noqa: E402
 
 TUNE = ROOT / "tests" / "nlu" / "tune.tsv"
 LETTERS_TUNE = ROOT / "tests" / "nlu" / "letters_tune.tsv"
-WEIGHTS = (0.5, 0.65, 0.75, 0.85, 1.0)
 THRESHOLDS = (0.0, 0.1, 0.2, 0.3)
-DIET, LINEAR, INPUTS = "diet_ranking", "linear_probabilities", "linear_inputs"
+LINEAR, INPUTS = "linear_probabilities", "linear_inputs"
 
 
-def keep_both_rankings() -> None:
-    """Make LinearIntentClassifier leave DIET's ranking and its own probabilities in the
-    parse, so that they can be blended again with other weights."""
-    from rasa.shared.nlu.constants import INTENT_RANKING_KEY
-
+def keep_probabilities() -> None:
+    """Make LinearIntentClassifier leave its probabilities and inputs in the parse, so
+    that they can be ranked again, or given to a refitted model."""
     import nlu.components as components
 
-    blend = components.LinearIntentClassifier.process
+    rank = components.LinearIntentClassifier.process
 
     def process(self, messages):
         if self.model is not None:
             for message, linear in zip(messages, self.probabilities(messages)):
                 text = message.get("text") or ""
                 lead = components.lead_span(text)
-                message.set(DIET, list(message.get(INTENT_RANKING_KEY) or []), add_to_output=True)
                 message.set(LINEAR, linear, add_to_output=True)
                 message.set(INPUTS, {"whole": components.span_features(message, 0, len(text)),
                                      "lead": lead and components.span_features(message, *lead),
                                      "lead_weight": float(self.config["lead_weight"])},
                             add_to_output=True)
-        return blend(self, messages)
+        return rank(self, messages)
 
     components.LinearIntentClassifier.process = process
 
@@ -64,10 +60,7 @@ def keep_both_rankings() -> None:
 class Grid:
     def __init__(self, model: Path):
         quiet_libraries()
-        keep_both_rankings()
-        from nlu.loading import speed_up_model_loading
-
-        speed_up_model_loading()
+        keep_probabilities()
         from rasa.core.agent import Agent
 
         self._agent = Agent.load(str(model))
@@ -83,8 +76,8 @@ class Grid:
             self._parses[text] = self._loop.run_until_complete(self._agent.processor.parse_message(message))
         return self._parses[text]
 
-    def parse(self, text: str, weight: float, threshold: float) -> dict:
-        """What Understanding.parse would say with this weight and fallback threshold."""
+    def parse(self, text: str, threshold: float) -> dict:
+        """What Understanding.parse would say with this fallback threshold."""
         raw = self.raw(text)
         linear = raw.get(LINEAR) or {}
         if self.linear is not None:
@@ -93,7 +86,7 @@ class Grid:
                             inputs["lead"] and self.linear.predict_proba([inputs["lead"]])[0],
                             inputs["lead_weight"])
             linear = dict(zip(map(str, self.linear.classes_), map(float, row)))
-        ranking = blend(linear, raw.get(DIET) or [], weight)
+        ranking = intent_ranking(linear)
         entities = raw.get("entities") or []
         ranking = answer_or_more(normalise(text)[:MODEL_CHARS], entities, ranking,
                                  mediator_names()) or ranking
@@ -159,9 +152,9 @@ def configured(key: str):
     return entry.get(key, LinearIntentClassifier.get_default_config()[key])
 
 
-def chat_figures(grid: Grid, weight: float, threshold: float) -> tuple[float, float, float, float]:
+def chat_figures(grid: Grid, threshold: float) -> tuple[float, float, float, float]:
     examples = load_dev_set(TUNE)
-    results = [grid.parse(e.text, weight, threshold) for e in examples]
+    results = [grid.parse(e.text, threshold) for e in examples]
     intent = sum(r["intent"] == e.intent for r, e in zip(results, examples)) / len(examples)
     f1 = macro_f1([e.category for e in examples], [r["category"] for r in results])
     reports = [r for r, e in zip(results, examples) if e.intent == "report"]
@@ -170,9 +163,9 @@ def chat_figures(grid: Grid, weight: float, threshold: float) -> tuple[float, fl
             sum(map(answered_out_of_scope, outside)) / len(outside))
 
 
-def letter_figures(grid: Grid, letters, mode: str, weight: float, threshold: float) -> str:
+def letter_figures(grid: Grid, letters, mode: str, threshold: float) -> str:
     _, texts, labels = letters.load(mode, path=LETTERS_TUNE)
-    right = [letters.is_right(grid.parse(t, weight, threshold), label) for t, label in zip(texts, labels)]
+    right = [letters.is_right(grid.parse(t, threshold), label) for t, label in zip(texts, labels)]
     inside = [ok for ok, label in zip(right, labels) if label != letters.OUT_OF_SCOPE]
     outside = [ok for ok, label in zip(right, labels) if label == letters.OUT_OF_SCOPE]
     return (f"{sum(right) / len(right):.3f} ({sum(inside) / len(inside):.2f}/"
@@ -208,16 +201,15 @@ def main() -> int:
     for c in args.C or [None]:
         grid.linear = refit_linear(c, args.topic_weight) if c is not None else None
         print(f"\nlinear model: {'as trained' if c is None else f'refitted, C={c:g}, topic weight {args.topic_weight:g}'}")
-        print(f"{'weight':>6} {'fallback':>8} | {'intent':>6} {'catF1':>6} {'away':>6} {'oos rec':>7}"
+        print(f"{'fallback':>8} | {'intent':>6} {'catF1':>6} {'away':>6} {'oos rec':>7}"
               f" | {'letters title (in/out)':>22} | {'title+text (in/out)':>20}")
-        for weight in WEIGHTS:
-            for threshold in THRESHOLDS:
-                intent, f1, away, recall = chat_figures(grid, weight, threshold)
-                row = f"{weight:6.2f} {threshold:8.2f} | {intent:6.3f} {f1:6.3f} {away:6.3f} {recall:7.3f}"
-                if with_letters:
-                    row += (f" | {letter_figures(grid, letters, 'title', weight, threshold):>22}"
-                            f" | {letter_figures(grid, letters, 'title+text', weight, threshold):>20}")
-                print(row, flush=True)
+        for threshold in THRESHOLDS:
+            intent, f1, away, recall = chat_figures(grid, threshold)
+            row = f"{threshold:8.2f} | {intent:6.3f} {f1:6.3f} {away:6.3f} {recall:7.3f}"
+            if with_letters:
+                row += (f" | {letter_figures(grid, letters, 'title', threshold):>22}"
+                        f" | {letter_figures(grid, letters, 'title+text', threshold):>20}")
+            print(row, flush=True)
     return 0
 
 

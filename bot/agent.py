@@ -135,11 +135,9 @@ def tracker_store(domain=None, path: str | None = None):
 
 
 def load_agent(model: Path, tracker_db: str | None = None):
-    from nlu.loading import speed_up_model_loading
     from nlu.understand import quiet_libraries
 
     quiet_libraries()
-    speed_up_model_loading()
     validate_action_results_with_one_validator()
     from rasa.core.agent import Agent
 

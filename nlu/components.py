@@ -39,7 +39,7 @@ def load_dictionary() -> None:
 
 def place_boundaries(text: str) -> set[int]:
     """Offsets where a place starts or ends: no token may cross them, so that
-    address annotations and DIET's entity spans line up with tokens."""
+    address annotations and the CRF's entity spans line up with tokens."""
     return {edge for span in find_addresses(text) for edge in (span.start, span.end)}
 
 
@@ -148,7 +148,7 @@ class ShortIntentGuard(GraphComponent):
         return messages
 
 
-# --- a linear intent model beside DIET --------------------------------------------------
+# --- the intent model: logistic regression over n-grams ----------------------------------
 
 
 def linear_features(text: str, words: list[str]) -> list[str]:
@@ -202,14 +202,13 @@ def with_lead(whole: list[float], lead: list[float] | None, lead_weight: float) 
 )
 class LinearIntentClassifier(GraphComponent):
     """Logistic regression over TF-IDF character (1-3) and word n-grams and the topic lists
-    (``topic_weight``), a letter ranked partly by its first sentence (``lead_weight``),
-    blended with DIET's ranking: ``weight`` of this model, the rest DIET's. DIET learns the voice of
-    its examples; a linear model over n-grams holds better on messages nobody here
-    wrote (README, "Understanding"). DIET still finds the entities."""
+    (``topic_weight``), a letter ranked partly by its first sentence (``lead_weight``).
+    A linear model over n-grams holds better than DIET on messages nobody here wrote
+    (README, "Understanding"); the entities come from rules and a CRF."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"weight": 0.5, "C": 20.0, "topic_weight": 0.1, "lead_weight": 0.5, "random_seed": 7}
+        return {"C": 50.0, "topic_weight": 0.1, "lead_weight": 0.5, "random_seed": 7}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  model=None) -> None:
@@ -252,9 +251,8 @@ class LinearIntentClassifier(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         if self.model is None or not messages:
             return messages
-        weight = float(self.config["weight"])
         for message, linear in zip(messages, self.probabilities(messages)):
-            ranking = blend(linear, message.get(INTENT_RANKING_KEY) or [], weight)
+            ranking = intent_ranking(linear)
             message.set(INTENT, dict(ranking[0]), add_to_output=True)
             message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         self._clause_categories(messages)
@@ -282,12 +280,9 @@ class LinearIntentClassifier(GraphComponent):
             message.set(CLAUSE_CATEGORIES, found.get(id(message), []), add_to_output=True)
 
 
-def blend(linear: dict[str, float], diet_ranking: list[dict], weight: float) -> list[dict]:
-    """The top ten of ``weight`` of the linear model's probabilities plus the rest of DIET's."""
-    blended = {name: weight * p for name, p in linear.items()}
-    for entry in diet_ranking:
-        blended[entry["name"]] = blended.get(entry["name"], 0.0) + (1 - weight) * entry["confidence"]
-    return sorted(({"name": n, "confidence": c} for n, c in blended.items()),
+def intent_ranking(probabilities: dict[str, float]) -> list[dict]:
+    """The ten likeliest intents, likeliest first, as Rasa ranks them."""
+    return sorted(({"name": n, "confidence": c} for n, c in probabilities.items()),
                   key=lambda r: -r["confidence"])[:10]
 
 

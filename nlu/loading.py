@@ -1,4 +1,5 @@
-"""Faster loading of a trained model.
+"""Faster loading of a trained model that has DIET (this project's has none since the CRF
+took over its entities; bench/nlu.py's Rasa recipe has).
 
 Rasa 3.6 rebuilds a loaded DIET by one training step on one example before it reads
 the weights, and traces that step as a TensorFlow graph: 35 s of a 40 s start on two
