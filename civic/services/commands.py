@@ -16,7 +16,7 @@ from civic.domain import commands as c
 from civic.domain import notes
 from civic.domain.actors import GRID_LEADER, RESIDENT, Actor
 from civic.domain.case import UNRATED_CLOSE_AFTER, Case, State
-from civic.domain.errors import CaseNotFound, DomainError
+from civic.domain.errors import CaseNotFound, DomainError, NotAllowed
 from civic.services.cases import Services, assign, fresh_deadlines, next_up, staff_actor
 
 

@@ -15,6 +15,7 @@ RESIDENT = Actor.resident("r-1")
 NEIGHBOUR = Actor.resident("r-2")
 WORKER = Actor("gw-wj-01", "grid_worker", grids=frozenset({"WJ-01"}))
 LEADER = Actor("gl-qingxi", "grid_leader", communities=frozenset({"qingxi"}))
+HOME_LEADER = Actor("gl-wangjiang", "grid_leader", communities=frozenset({"wangjiang"}))
 
 # Handlers that act for nobody, and why that is safe.
 NO_ACTOR = {
@@ -69,6 +70,8 @@ REFUSALS = {  # who: (what to set up first, the refused call)
         uow, c.services, Sign(case.number, RESIDENT, NOW))),
     "a grid worker reassigns": (a_case, lambda c, uow, case: commands.handle(
         uow, c.services, Reassign(case.number, WORKER, NOW, assignee_id="gw-wj-02"))),
+    "a grid leader hands a case to a worker of another community": (a_case, lambda c, uow, case: commands.handle(
+        uow, c.services, Reassign(case.number, HOME_LEADER, NOW, assignee_id="gw-qx-01"))),
     "a leader of another community extends": (a_case, lambda c, uow, case: commands.handle(
         uow, c.services, Extend(case.number, LEADER, NOW, new_due=NOW + dt.timedelta(days=9),
                                 note="等配件"))),
