@@ -149,19 +149,25 @@ class ActionOutOfScope(Action):
         if choice(tracker) == NONE or not describes_problem(tracker):
             dispatcher.utter_message(text=texts.OUT_OF_SCOPE)
             return []
-        parse = tracker.latest_message or {}
-        likely = plausible_categories(parse, 0.0)[:SUGGESTED] or ["other"]
-        names = "、".join(CATEGORIES[c] for c in likely)
-        dispatcher.utter_message(
-            text=texts.MEANT_TO_REPORT.format(names=names),
-            buttons=[button(CATEGORIES[c], f"{REPORT_PREFIX}{c}", choice=c) for c in likely]
-            + [button(texts.NONE_OF_THEM, "out_of_scope", choice=NONE)])
+        offer_report(dispatcher, tracker)
         return []
+
+
+def offer_report(dispatcher, tracker) -> None:
+    """"您是想反映……吗？" with the likeliest categories as buttons, and 都不是; a press
+    files the message the resident wrote (actions.report)."""
+    likely = plausible_categories(tracker.latest_message or {}, 0.0)[:SUGGESTED] or ["other"]
+    names = "、".join(CATEGORIES[c] for c in likely)
+    dispatcher.utter_message(
+        text=texts.MEANT_TO_REPORT.format(names=names),
+        buttons=[button(CATEGORIES[c], f"{REPORT_PREFIX}{c}", choice=c) for c in likely]
+        + [button(texts.NONE_OF_THEM, "out_of_scope", choice=NONE)])
 
 
 class ActionWhatToDo(Action):
     """A bare answer outside any question; a case number alone shows that case, as the
-    welcome invites (someone else's or an unknown one: "not found")."""
+    welcome invites (someone else's or an unknown one: "not found"); a detail that tells
+    of a problem ("3号楼楼道灯坏了好几天了") is offered as a report, as out of scope is."""
 
     def name(self) -> str:
         return "action_what_to_do"
@@ -172,9 +178,13 @@ class ActionWhatToDo(Action):
         typed = typed_answer(dispatcher, tracker, domain, ActionWhatToDo)
         if typed is not None:
             return typed
+        from actions.report import describes_problem
+
         number = entity(tracker, "case_id")
         if number:
             show_case(dispatcher, tracker, number)
+        elif describes_problem(tracker):
+            offer_report(dispatcher, tracker)
         else:
             dispatcher.utter_message(text=texts.WHAT_TO_DO)
         return []

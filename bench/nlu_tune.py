@@ -115,7 +115,8 @@ def refit_linear(c: float, topic_weight: float):
     from nlu.components import linear_inputs, linear_model
 
     examples = training_messages()
-    return linear_model(c, 7, topic_weight).fit(linear_inputs(examples), [m.get("intent") for m in examples])
+    return (linear_model(c, 7, topic_weight, configured("nb_weight"), configured("nb_alpha"))
+            .fit(linear_inputs(examples), [m.get("intent") for m in examples]))
 
 
 def cross_validate(c: float, topic_weight: float, lead_weight: float) -> tuple[float, float]:
@@ -130,7 +131,8 @@ def cross_validate(c: float, topic_weight: float, lead_weight: float) -> tuple[f
     inputs = linear_inputs(examples)
     predicted = [""] * len(examples)
     for train, test in StratifiedKFold(5, shuffle=True, random_state=7).split(labels, labels):
-        model = linear_model(c, 7, topic_weight).fit([inputs[n] for n in train], [labels[n] for n in train])
+        model = linear_model(c, 7, topic_weight, configured("nb_weight"), configured("nb_alpha"))
+        model.fit([inputs[n] for n in train], [labels[n] for n in train])
         # Asked as the pipeline asks it: LinearIntentClassifier.probabilities.
         classifier = LinearIntentClassifier({"lead_weight": lead_weight}, None, None, model)
         for n, linear in zip(test, classifier.probabilities([examples[n] for n in test])):

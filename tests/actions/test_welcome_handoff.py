@@ -95,6 +95,32 @@ def test_a_bare_answer_asks_what_to_do(civic, dispatcher, domain):
     assert texts(dispatcher) == "收到。请告诉我您想办什么事：反映问题、查看工单、预约调解、查积分，或者转人工。"
 
 
+def test_a_detail_outside_any_question_that_tells_of_a_problem_is_offered_as_a_report(
+        civic, dispatcher, domain):
+    from rasa_sdk.executor import CollectingDispatcher
+    from actions.report import ActionStartReport
+
+    said = "翠竹苑3号楼楼道灯坏了好几天，晚上黑漆漆的"
+    ranking = [{"name": "inform", "confidence": 0.5}, {"name": "report_repair", "confidence": 0.3},
+               {"name": "report_safety", "confidence": 0.1}]
+    first = make_tracker(said, "inform", [ent("address", "翠竹苑3号楼")], intent_ranking=ranking)
+    run(ActionWhatToDo(), dispatcher, first, domain)
+    asked = texts(dispatcher)
+    assert asked.startswith("您是想反映设施报修、安全隐患方面的问题吗")
+    offered = buttons(dispatcher)
+    assert [b["title"] for b in offered] == ["设施报修", "安全隐患", "都不是"]
+    history = [first.events[-1], {"event": "bot", "text": asked, "timestamp": 0}]
+    pressed = make_tracker(offered[0]["payload"], "report_repair", pick("repair"), events=history)
+    filled = slot_events(run(ActionStartReport(), CollectingDispatcher(), pressed, domain))
+    assert filled["category"] == "repair" and filled["description"] == said and filled["address"] == "翠竹苑3号楼"
+
+
+def test_a_short_detail_outside_any_question_asks_what_to_do(civic, dispatcher, domain):
+    ranking = [{"name": "inform", "confidence": 0.6}, {"name": "report_noise", "confidence": 0.3}]
+    run(ActionWhatToDo(), dispatcher, make_tracker("声音像电钻", "inform", intent_ranking=ranking), domain)
+    assert texts(dispatcher).startswith("收到。请告诉我您想办什么事") and buttons(dispatcher) == []
+
+
 def test_a_case_number_alone_shows_ones_own_case_and_nobody_elses(civic, dispatcher, domain):
     mine, theirs = report(civic), report(civic, reporter="r-2")
     run(ActionWhatToDo(), dispatcher, make_tracker(mine.number, "inform", [ent("case_id", mine.number)]), domain)
