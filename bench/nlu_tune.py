@@ -112,11 +112,17 @@ def training_messages():
 
 
 def refit_linear(c: float, topic_weight: float):
-    from nlu.components import linear_inputs, linear_model
+    from nlu.components import linear_inputs
 
     examples = training_messages()
-    return (linear_model(c, 7, topic_weight, configured("nb_weight"), configured("nb_alpha"))
-            .fit(linear_inputs(examples), [m.get("intent") for m in examples]))
+    return fresh_linear_model(c, topic_weight).fit(linear_inputs(examples), [m.get("intent") for m in examples])
+
+
+def fresh_linear_model(c: float, topic_weight: float):
+    """An unfitted linear model with this C and topic weight, naive Bayes as config.yml has it."""
+    from nlu.components import linear_model
+
+    return linear_model(c, 7, topic_weight, configured("nb_weight"), configured("nb_alpha"))
 
 
 def cross_validate(c: float, topic_weight: float, lead_weight: float) -> tuple[float, float]:
@@ -124,15 +130,14 @@ def cross_validate(c: float, topic_weight: float, lead_weight: float) -> tuple[f
     asks it, a letter's first sentence included), 5-fold on the training data."""
     from sklearn.model_selection import StratifiedKFold
 
-    from nlu.components import LinearIntentClassifier, linear_inputs, linear_model
+    from nlu.components import LinearIntentClassifier, linear_inputs
 
     examples = training_messages()
     labels = [m.get("intent") for m in examples]
     inputs = linear_inputs(examples)
     predicted = [""] * len(examples)
     for train, test in StratifiedKFold(5, shuffle=True, random_state=7).split(labels, labels):
-        model = linear_model(c, 7, topic_weight, configured("nb_weight"), configured("nb_alpha"))
-        model.fit([inputs[n] for n in train], [labels[n] for n in train])
+        model = fresh_linear_model(c, topic_weight).fit([inputs[n] for n in train], [labels[n] for n in train])
         # Asked as the pipeline asks it: LinearIntentClassifier.probabilities.
         classifier = LinearIntentClassifier({"lead_weight": lead_weight}, None, None, model)
         for n, linear in zip(test, classifier.probabilities([examples[n] for n in test])):

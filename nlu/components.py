@@ -209,7 +209,7 @@ class LinearIntentClassifier(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"C": 50.0, "topic_weight": 0.1, "lead_weight": 0.5, "nb_weight": 0.3, "nb_alpha": 0.1,
+        return {"C": 20.0, "topic_weight": 0.1, "lead_weight": 0.5, "nb_weight": 0.3, "nb_alpha": 0.1,
                 "random_seed": 7}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -308,7 +308,7 @@ def clause_spans(text: str) -> list[tuple[int, int]]:
     return spans if len(spans) > 1 else []
 
 
-def linear_model(c: float, seed: int, topic_weight: float, nb_weight: float = 0.3, nb_alpha: float = 0.1):
+def linear_model(c: float, seed: int, topic_weight: float, nb_weight: float, nb_alpha: float):
     """TF-IDF n-grams and topic lists into logistic regression; with ``nb_weight`` > 0, its
     probabilities averaged with a complement naive Bayes' over the same features."""
     from sklearn.compose import ColumnTransformer
