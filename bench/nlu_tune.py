@@ -10,7 +10,9 @@ ranked again, so the grid costs no retraining.
 
 Columns: tune intent accuracy, category macro-F1, reports the dialogue answers "帮不上忙",
 out-of-scope recall of the dialogue; tuning letters filed right on their title and on
-title + text, with (in brackets) the in-scope and out-of-scope letters right.
+title + text, with (in brackets) the in-scope and out-of-scope letters right; then intent
+accuracy / category macro-F1 on tune2.tsv and tune3.tsv, and letters_tune2.tsv as the
+tuning letters.
 """
 from __future__ import annotations
 
@@ -30,7 +32,10 @@ from nlu.normalise import normalise  # noqa: E402
 from nlu.understand import MODEL_CHARS, quiet_libraries  # noqa: E402
 
 TUNE = ROOT / "tests" / "nlu" / "tune.tsv"
+# Judged beside it, without thresholds of their own (tests/nlu/TUNE.md, LETTERS_TUNE.md).
+MORE_CHAT = (ROOT / "tests" / "nlu" / "tune2.tsv", ROOT / "tests" / "nlu" / "tune3.tsv")
 LETTERS_TUNE = ROOT / "tests" / "nlu" / "letters_tune.tsv"
+LETTERS_TUNE2 = ROOT / "tests" / "nlu" / "letters_tune2.tsv"
 THRESHOLDS = (0.0, 0.1, 0.2, 0.3)
 LINEAR, INPUTS = "linear_probabilities", "linear_inputs"
 
@@ -79,6 +84,8 @@ class Grid:
     def parse(self, text: str, threshold: float) -> dict:
         """What Understanding.parse would say with this fallback threshold."""
         raw = self.raw(text)
+        if INPUTS not in raw:  # "/help": Rasa's intent syntax, no model asked
+            return {**canonical(raw), "text": text, "entities": []}
         linear = raw.get(LINEAR) or {}
         if self.linear is not None:
             inputs = raw[INPUTS]
@@ -159,19 +166,29 @@ def configured(key: str):
     return entry.get(key, LinearIntentClassifier.get_default_config()[key])
 
 
-def chat_figures(grid: Grid, threshold: float) -> tuple[float, float, float, float]:
-    examples = load_dev_set(TUNE)
+def parsed(grid: Grid, path: Path, threshold: float) -> tuple[list, list, float, float]:
+    """A chat set's examples, their parses, intent accuracy and category macro-F1."""
+    examples = load_dev_set(path)
     results = [grid.parse(e.text, threshold) for e in examples]
     intent = sum(r["intent"] == e.intent for r, e in zip(results, examples)) / len(examples)
-    f1 = macro_f1([e.category for e in examples], [r["category"] for r in results])
+    return examples, results, intent, macro_f1([e.category for e in examples], [r["category"] for r in results])
+
+
+def chat_figures(grid: Grid, threshold: float) -> tuple[float, float, float, float]:
+    examples, results, intent, f1 = parsed(grid, TUNE, threshold)
     reports = [r for r, e in zip(results, examples) if e.intent == "report"]
     outside = [r for r, e in zip(results, examples) if e.intent == "out_of_scope"]
     return (intent, f1, sum(map(answered_out_of_scope, reports)) / len(reports),
             sum(map(answered_out_of_scope, outside)) / len(outside))
 
 
-def letter_figures(grid: Grid, letters, mode: str, threshold: float) -> str:
-    _, texts, labels = letters.load(mode, path=LETTERS_TUNE)
+def more_chat_figures(grid: Grid, threshold: float) -> str:
+    """Intent accuracy / category macro-F1 on each of MORE_CHAT."""
+    return " ".join("{2:.3f}/{3:.3f}".format(*parsed(grid, path, threshold)) for path in MORE_CHAT)
+
+
+def letter_figures(grid: Grid, letters, mode: str, threshold: float, path: Path = LETTERS_TUNE) -> str:
+    _, texts, labels = letters.load(mode, path=path)
     right = [letters.is_right(grid.parse(t, threshold), label) for t, label in zip(texts, labels)]
     inside = [ok for ok, label in zip(right, labels) if label != letters.OUT_OF_SCOPE]
     outside = [ok for ok, label in zip(right, labels) if label == letters.OUT_OF_SCOPE]
@@ -209,13 +226,18 @@ def main() -> int:
         grid.linear = refit_linear(c, args.topic_weight) if c is not None else None
         print(f"\nlinear model: {'as trained' if c is None else f'refitted, C={c:g}, topic weight {args.topic_weight:g}'}")
         print(f"{'fallback':>8} | {'intent':>6} {'catF1':>6} {'away':>6} {'oos rec':>7}"
-              f" | {'letters title (in/out)':>22} | {'title+text (in/out)':>20}")
+              f" | {'letters title (in/out)':>22} | {'title+text (in/out)':>20}"
+              f" | tune2, tune3 intent/catF1 | letters_tune2 title, title+text")
         for threshold in THRESHOLDS:
             intent, f1, away, recall = chat_figures(grid, threshold)
             row = f"{threshold:8.2f} | {intent:6.3f} {f1:6.3f} {away:6.3f} {recall:7.3f}"
             if with_letters:
                 row += (f" | {letter_figures(grid, letters, 'title', threshold):>22}"
                         f" | {letter_figures(grid, letters, 'title+text', threshold):>20}")
+            row += f" | {more_chat_figures(grid, threshold)}"
+            if with_letters:
+                row += (f" | {letter_figures(grid, letters, 'title', threshold, LETTERS_TUNE2)}, "
+                        f"{letter_figures(grid, letters, 'title+text', threshold, LETTERS_TUNE2)}")
             print(row, flush=True)
     return 0
 
