@@ -182,7 +182,7 @@ def lead_span(text: str) -> tuple[int, int] | None:
     if len(text) < LEAD_FROM:
         return None
     start = 0
-    for found in SENTENCE_END.finditer(text + "。"):
+    for found in LEAD_END.finditer(text + "。"):
         if len(text[start:found.start()].strip()) >= MIN_CLAUSE:
             return start, found.start()
         start = found.end()
@@ -290,6 +290,9 @@ def intent_ranking(probabilities: dict[str, float]) -> list[dict]:
 
 
 SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
+# A letter's first sentence also ends at a space: residents typing on a phone end a sentence
+# with one, and a letter's title is followed by one. Chosen on the tuning letters (README).
+LEAD_END = re.compile(r"[。！？!?；;\s]+")
 # Where one problem ends and another may begin: sentence ends, and the words that add one.
 CLAUSE_BREAK = re.compile(SENTENCE_END.pattern + r"|另外|还有|而且|再就是|再有|顺便说一下|顺便")
 MIN_CLAUSE = 6  # characters: shorter pieces ("臭死了") belong to the problem before them

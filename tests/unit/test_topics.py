@@ -45,6 +45,14 @@ def test_a_letter_is_read_by_its_first_sentence_a_chat_message_whole():
     assert greeting[start:end] == "关于某楼盘开发商延期交房的问题"
 
 
+def test_a_letter_whose_title_is_followed_by_a_space_is_read_by_its_title():
+    # A message-board letter (title, a space, the text) or a phone message that ends its
+    # first sentence with a space.
+    letter = "和平巷路灯坏了一个多月 " + "晚上巷子里一片漆黑，开发商说小区还没交付，物业也不管，我们找谁都没用。" * 2
+    start, end = lead_span(letter)
+    assert letter[start:end] == "和平巷路灯坏了一个多月"
+
+
 def test_a_letters_ranking_weighs_its_first_sentence_by_lead_weight():
     assert with_lead([0.8, 0.2], [0.2, 0.8], 0.5) == [0.5, 0.5]
     assert with_lead([0.8, 0.2], None, 0.5) == [0.8, 0.2]
