@@ -225,10 +225,17 @@ class ActionStartDetail(Action):
                 dispatcher.utter_message(text=texts.NO_OPEN_CASES)
         if not number:
             return [SlotSet("detail_case", None), SlotSet("detail_text", None), stop_here()]
-        detail = text(tracker)
-        inline = re.sub(r"^.{0,12}?(补充|还有|另外|漏说了)[一下点几句的情况:：，,\s]*", "", detail)
         return [SlotSet("detail_case", number), SlotSet("form_failures", 0.0),
-                SlotSet("detail_text", inline if number and len(inline) >= 5 and inline != detail else None)]
+                SlotSet("detail_text", inline_detail(text(tracker)) if number else None)]
+
+
+INLINE_DETAIL = re.compile(r"^.{0,12}?(补充|还有|另外|漏说了)[一下点几句的情况:：，,\s]*")
+
+
+def inline_detail(typed: str) -> str | None:
+    """The detail said with the errand itself ("补充一下：3楼到5楼那段不亮"), else None."""
+    rest = INLINE_DETAIL.sub("", typed or "")
+    return rest if len(rest) >= 5 and rest != typed else None
 
 
 def _own_view(tracker, number: str):
@@ -259,7 +266,11 @@ class ValidateDetailForm(FormValidator):
 
     def validate_detail_text(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         value = (value or "").strip()
-        if another_errand(tracker):
+        if intent(tracker) == "add_detail":
+            # "补充一下：……": the errand's own words are no other errand; what follows them is
+            # the detail (ActionStartDetail may have taken it already). "我要补充" alone is none.
+            value = inline_detail(value) or ("" if value == text(tracker).strip() else value)
+        elif another_errand(tracker):
             return reject(dispatcher, tracker, "detail_text", texts.TYPE_DETAIL + texts.SWITCH_HINT)
         if len(value) < 2 or value.startswith("/"):
             return reject(dispatcher, tracker, "detail_text", texts.TYPE_DETAIL)

@@ -323,6 +323,22 @@ def test_the_detail_text(civic, dispatcher, domain, value, ok):
     assert bool(dispatcher.messages) is not ok
 
 
+@pytest.mark.parametrize("typed,detail", [("补充一下：3楼到5楼那段不亮", "3楼到5楼那段不亮"),
+                                          ("我要补充", None)])
+def test_a_detail_said_with_the_errand_is_taken_and_the_errand_alone_is_asked_again(
+        civic, dispatcher, domain, typed, detail):
+    # The model is sure of add_detail: its own words are no other errand.
+    mine = report(civic)
+    started = slot_events(run(ActionStartDetail(), dispatcher, make_tracker(typed, "add_detail"), domain))
+    tracker = make_tracker(typed, "add_detail", active_loop="detail_form", requested_slot="detail_text",
+                           slots={"detail_case": mine.number},
+                           candidates={"detail_text": started["detail_text"] or typed})
+    slots = slot_events(run(ValidateDetailForm(), dispatcher, tracker, domain))
+    assert slots["detail_text"] == detail
+    assert ("请直接输入要补充的内容" in texts(dispatcher)) is (detail is None)
+    assert "取消" not in texts(dispatcher)
+
+
 def test_the_detail_form_takes_the_typed_text(civic, dispatcher, domain):
     tracker = make_tracker("晚上也不亮了", active_loop="detail_form", requested_slot="detail_text",
                            slots={"detail_case": "20261118-0001"}, candidates={"detail_text": "晚上也不亮了"})
