@@ -267,9 +267,10 @@ class ValidateDetailForm(FormValidator):
     def validate_detail_text(self, value, dispatcher, tracker, domain) -> dict[str, Any]:
         value = (value or "").strip()
         if intent(tracker) == "add_detail":
-            # "补充一下：……": the errand's own words are no other errand; what follows them is
-            # the detail (ActionStartDetail may have taken it already). "我要补充" alone is none.
-            value = inline_detail(value) or ("" if value == text(tracker).strip() else value)
+            # "补充一下：……" is this form's own errand, not another: what follows its words is
+            # the detail ("我要补充" alone has none). A value ActionStartDetail took is kept.
+            if value == text(tracker):
+                value = inline_detail(value) or ""
         elif another_errand(tracker):
             return reject(dispatcher, tracker, "detail_text", texts.TYPE_DETAIL + texts.SWITCH_HINT)
         if len(value) < 2 or value.startswith("/"):

@@ -324,6 +324,7 @@ def test_the_detail_text(civic, dispatcher, domain, value, ok):
 
 
 @pytest.mark.parametrize("typed,detail", [("补充一下：3楼到5楼那段不亮", "3楼到5楼那段不亮"),
+                                          ("补充一下：还有楼下的灯也坏了", "还有楼下的灯也坏了"),
                                           ("我要补充", None)])
 def test_a_detail_said_with_the_errand_is_taken_and_the_errand_alone_is_asked_again(
         civic, dispatcher, domain, typed, detail):
