@@ -289,10 +289,11 @@ def intent_ranking(probabilities: dict[str, float]) -> list[dict]:
                   key=lambda r: -r["confidence"])[:10]
 
 
-SENTENCE_END = re.compile(r"[。！？!?；;\n]+")
+STOPS = "。！？!?；;"
+SENTENCE_END = re.compile(f"[{STOPS}\\n]+")
 # A letter's first sentence also ends at a space: residents typing on a phone end a sentence
 # with one, and a letter's title is followed by one. Chosen on the tuning letters (README).
-LEAD_END = re.compile(r"[。！？!?；;\s]+")
+LEAD_END = re.compile(f"[{STOPS}\\s]+")
 # Where one problem ends and another may begin: sentence ends, and the words that add one.
 CLAUSE_BREAK = re.compile(SENTENCE_END.pattern + r"|另外|还有|而且|再就是|再有|顺便说一下|顺便")
 MIN_CLAUSE = 6  # characters: shorter pieces ("臭死了") belong to the problem before them
