@@ -60,7 +60,9 @@ def build_application(*, database_url: str | None = None, clock: Clock = system_
     if agent is None:
         from bot.agent import load_agent
         from nlu.model import ensure_model
+        from nlu.pinyin import warm_up
 
+        warm_up()
         agent = load_agent(ensure_model())
     codec = ButtonCodec(civic.engine)
     turn = Turn(agent=agent, civic=civic, codec=codec, clock=clock)

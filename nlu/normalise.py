@@ -1,13 +1,15 @@
 """One written form for everything downstream: the model, the parsers and the offsets.
 
-Full-width to half-width, traditional to simplified, and Chinese numerals to digits
-inside house numbers only (三号楼二单元 -> 3号楼2单元, while 十分吵 stays).
+Full-width to half-width, pinyin typed without an input method to characters
+(nlu.pinyin), traditional to simplified, and Chinese numerals to digits inside house
+numbers only (三号楼二单元 -> 3号楼2单元, while 十分吵 stays).
 """
 import functools
 import re
 import unicodedata
 
 from nlu.numerals import CN_NUMERAL, parse_number
+from nlu.pinyin import read_pinyin
 
 # Suffixes that make a numeral part of a house number. 层, 座 and 期 are left out on
 # purpose: 一层灰, 一座桥 and 这一期 are far more common in complaints than floors.
@@ -41,6 +43,7 @@ def normalise(text: str) -> str:
     """Return the normal form of a resident's message."""
     text = unicodedata.normalize("NFKC", text)
     text = _SPACES.sub(" ", text).strip()
+    text = read_pinyin(text)
     if not text.isascii():
         text = _to_simplified()(text)
         text = _HOUSE_NUMBER.sub(_house_digits, text)

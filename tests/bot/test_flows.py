@@ -336,6 +336,17 @@ def test_a_report_whose_phone_and_confirmation_are_typed(walk):
     assert "已受理" in out
 
 
+def test_a_report_typed_in_pinyin_is_filed_where_the_resident_said(walk):
+    # A phone on the latin keyboard: the place, the problem and the answers in pinyin.
+    out = walk.say("wangjiang huayuan 3 dong loudao deng huaile")
+    assert "问题发生在哪里" not in out
+    out = walk.say("bu liu le")
+    assert "请核对" in out and "望江花园3栋" in out
+    number = number_in(walk.say("queren"))
+    case = case_of(walk.app, number)
+    assert (case.grid_id, case.address, case.category) == ("WJ-01", "望江花园3栋", "repair")
+
+
 def test_a_mediation_booking_by_typing_the_offered_answers(walk):
     walk.say("我想预约人民调解")
     walk.say("楼上漏水泡了我家天花板 赔偿谈不拢")

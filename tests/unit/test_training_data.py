@@ -42,7 +42,8 @@ def test_every_other_canonical_intent_has_thirty_examples():
 
 
 def test_examples_are_in_normal_form():
-    off = [text for _, text in training_examples() if normalise(text) != text]
+    # Annotations aside: "[jinxiu jiayuan 8 dong](address)" is pinyin whatever its label.
+    off = [text for _, text in training_examples() if normalise(plain(text)) != plain(text)]
     assert off == [], "run: python -m nlu normalise-data data/nlu/*.yml"
 
 
