@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 comma := ,
 
-.PHONY: run test train bench bench-nlu bench-store bench-dialogue bench-corpus bench-push bench-roundtrip venv clean
+.PHONY: run test train bench bench-nlu bench-pinyin bench-store bench-dialogue bench-corpus bench-push bench-roundtrip venv clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@python=""; \
@@ -64,10 +64,13 @@ run: train
 test: train
 	$(PY) -m pytest
 
-bench: bench-nlu bench-store bench-dialogue bench-corpus bench-push bench-roundtrip
+bench: bench-nlu bench-pinyin bench-store bench-dialogue bench-corpus bench-push bench-roundtrip
 
 bench-nlu: train
 	$(PY) bench/nlu.py
+
+bench-pinyin: $(STAMP)
+	$(PY) bench/pinyin.py
 
 bench-store: $(STAMP)
 	$(PY) bench/store.py
