@@ -62,8 +62,8 @@ def build_application(*, database_url: str | None = None, clock: Clock = system_
         from nlu.model import ensure_model
         from nlu.pinyin import warm_up
 
-        warm_up()
         agent = load_agent(ensure_model())
+        warm_up()  # after the tokenizer's dictionary is in jieba: the same lexicon every start
     codec = ButtonCodec(civic.engine)
     turn = Turn(agent=agent, civic=civic, codec=codec, clock=clock)
     return Application(civic=civic, agent=agent, clock=clock, codec=codec, turn=turn,

@@ -11,6 +11,7 @@ with any latin word that does not is left as written, English and all.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import math
 import re
@@ -24,26 +25,31 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 TRAINING_DATA = ROOT / "data" / "nlu"
 
-# Latin words and numbers separated by spaces; any other character ends the run.
-LATIN_RUN = re.compile(r"[A-Za-z0-9]+(?: +[A-Za-z0-9]+)*")
+# Latin words and numbers separated by spaces or a syllable's apostrophe (xi'an); any other
+# character ends the run.
+LATIN_RUN = re.compile(r"[A-Za-z0-9]+(?:[ '’]+[A-Za-z0-9]+)*")
 LATIN_WORD = re.compile(r"[A-Za-z]+")
 HANZI = re.compile(r"[\u4e00-\u9fff]+")
 ANNOTATION = re.compile(r"\[([^\]]+)\]\([a-z_]+\)")
-# Two syllables make a message of their own ("jifen"); inside Chinese text a short latin
-# word is likelier English or a name ("你是siri吗"), so it takes three ("guangchangwu").
+# Two syllables make a message without characters ("jifen?"); inside Chinese text a short
+# latin word is likelier English or a name ("你是siri吗"), so it takes three ("guangchangwu").
 MIN_SYLLABLES_ALONE, MIN_SYLLABLES_IN_TEXT = 2, 3
 # Interjections (嗯, 呣) that would make "no" and "NBA" pinyin.
-NOT_TYPED = frozenset({"n", "m", "ng", "hm", "hng", "ê"})
+NOT_TYPED = frozenset({"n", "m", "ng", "hm", "hng"})
 LONGEST_WORD = 24  # letters
 COMMON_WORD = 100  # jieba's count from which a word it knows enters the lexicon
-RARE_READING = 20  # a character's other readings weigh this much less than its first
+RARE_READING = 1000  # a character's other readings weigh this much less than its first
 COINED_USES = 3  # a word jieba does not know counts from this many uses in the examples
 PROJECT_BOOST = 2000  # a project word weighs as if jieba had counted it this often per use
 PLACE_USES = 500
 SIDE_BY_SIDE = 2.0  # weight of the log count of two characters side by side
 BEAM = 8  # readings kept at each point of the spelling
-# After a number: 3 dong is 3栋, 2 dan yuan 2单元.
-HOUSE_SUFFIXES = frozenset({"号楼", "号院", "号", "栋", "幢", "单元", "室", "楼", "层", "弄"})
+# After a house number (3 dong is 3栋, wu hao lou 五号楼, 2 dan yuan 2单元) these win; 室 only
+# ends a run ("502 shi"), since "300 shi bu shi" is 是. Longer numbers are phones or prices.
+HOUSE_SUFFIXES = frozenset({"号楼", "号院", "号", "栋", "幢", "单元", "楼", "层", "弄"})
+LAST_SUFFIXES = frozenset({"室"})
+HOUSE_DIGITS = 4
+NUMERALS = frozenset("一二三四五六七八九十两零")
 
 Entry = tuple[str, float, frozenset]  # word, log weight, offsets where its syllables end
 
@@ -51,8 +57,8 @@ Entry = tuple[str, float, frozenset]  # word, log weight, offsets where its syll
 @functools.lru_cache(maxsize=None)  # some 1,500 marked syllables
 def plain(reading: str) -> str:
     """A tone-marked reading without its tone: "lǜ" -> "lv", as residents type it."""
-    decomposed = unicodedata.normalize("NFD", reading)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ü", "v")
+    decomposed = unicodedata.normalize("NFD", reading).replace("u\u0308", "v")  # ü, ǜ: u and marks
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def training_texts() -> list[str]:
@@ -102,13 +108,14 @@ def _language() -> tuple[dict[str, list[Entry]], Counter]:
         if weight > 0 and syllables and all(syllables) and not NOT_TYPED.intersection(syllables):
             weights[word, syllables] = max(weights.get((word, syllables), 0.0), weight)
 
-    for code, marked in pinyin_dict.items():
+    for code, marked in list(pinyin_dict.items()):
         for n, reading in enumerate(marked.split(",")):
             add(chr(code), [plain(reading)], frequency.get(chr(code), 0) / (1 if n == 0 else RARE_READING))
     for word, marked in phrases_dict.items():
         if HANZI.fullmatch(word):
             add(word, [plain(r[0]) for r in marked], frequency.get(word, 0))
-    for word, count in frequency.items():
+    # A copy: the tokenizer may add its user dictionary to jieba's meanwhile.
+    for word, count in list(frequency.items()):
         if count >= COMMON_WORD and len(word) > 1 and HANZI.fullmatch(word) and word not in phrases_dict:
             add(word, [first_reading.get(c, "") for c in word], count)
 
@@ -137,17 +144,19 @@ def _language() -> tuple[dict[str, list[Entry]], Counter]:
 
 def spell(run: str, min_syllables: int) -> str | None:
     """The characters a latin run spells, or None when it is not pinyin of at least
-    ``min_syllables`` syllables. A space ends a syllable; digits stay digits."""
+    ``min_syllables`` syllables. A space or apostrophe ends a syllable; digits stay digits."""
     spelled, pairs = language()
     letters, breaks, numbers = "", {0}, {}
-    for part in re.findall(r"[a-z]+|[0-9]+| ", run.lower()):
+    for part in re.findall(r"[a-z]+|[0-9]+|[ '’]", run.lower()):
         if part.isdigit():
-            numbers[len(letters)] = numbers.get(len(letters), "") + part
-        elif part.strip():
+            at = len(letters)
+            numbers[at] = f"{numbers[at]} {part}" if at in numbers else part
+        elif part.isalpha():
             letters += part
         breaks.add(len(letters))
     if not letters:
         return None
+    stops, numbered = sorted(breaks), sorted(numbers)
     # beams[i]: {last character: (score, text, syllables)} for letters[:i]
     beams: list[dict[str, tuple[float, str, int]]] = [{} for _ in range(len(letters) + 1)]
     beams[0][""] = (0.0, numbers.get(0, ""), 0)
@@ -155,19 +164,25 @@ def spell(run: str, min_syllables: int) -> str | None:
         if not beams[start]:
             continue
         states = sorted(beams[start].items(), key=lambda s: -s[1][0])[:BEAM]
-        for end in range(start + 1, min(len(letters), start + LONGEST_WORD) + 1):
-            if any(start < at < end for at in numbers):
-                break  # a word does not run across a number
-            inner = {b - start for b in breaks if start < b < end}
+        house_number = start in numbers and len(numbers[start]) <= HOUSE_DIGITS
+        # A word does not run across a number; the resident's spaces within reach.
+        after = bisect.bisect_right(numbered, start)
+        last_end = min(len(letters), start + LONGEST_WORD, numbered[after] if after < len(numbered) else len(letters))
+        near = stops[bisect.bisect_right(stops, start):bisect.bisect_left(stops, last_end)]
+        for end in range(start + 1, last_end + 1):
+            inner = {b - start for b in near if b < end}
             for word, weight, ends in spelled.get(letters[start:end], ()):
                 if not inner <= ends:
                     continue  # the resident's space falls inside one of its syllables
-                if start in numbers and word in HOUSE_SUFFIXES:
-                    weight = 0.0
+                suffix = word in HOUSE_SUFFIXES or (word in LAST_SUFFIXES and end == len(letters))
                 for last, (score, text, count) in states:
-                    # Characters the examples put side by side: 被|占 rather than 被|战.
-                    joint = 0.0 if start in numbers else SIDE_BY_SIDE * math.log1p(pairs.get(last + word[0], 0))
-                    candidate = (score + weight + joint, text + word + numbers.get(end, ""), count + len(ends))
+                    if suffix and (house_number or last in NUMERALS):
+                        gain = 0.0
+                    elif start in numbers:
+                        gain = weight
+                    else:  # characters the examples put side by side: 被|占 rather than 被|战
+                        gain = weight + SIDE_BY_SIDE * math.log1p(pairs.get(last + word[0], 0))
+                    candidate = (score + gain, text + word + numbers.get(end, ""), count + len(ends))
                     if word[-1] not in beams[end] or candidate[0] > beams[end][word[-1]][0]:
                         beams[end][word[-1]] = candidate
     if not beams[len(letters)]:
@@ -181,17 +196,11 @@ def read_pinyin(text: str) -> str:
     pinyin (see the module's docstring)."""
     if text.startswith("/") or not re.search("[A-Za-z]{2}", text):
         return text  # a command, or no latin words
-    runs = list(LATIN_RUN.finditer(text))
-    alone = len(runs) == 1 and runs[0].group() == text
-    spelled = {}
-    for run in runs:
-        if LATIN_WORD.search(run.group()):
-            found = spell(run.group(), MIN_SYLLABLES_ALONE if alone else MIN_SYLLABLES_IN_TEXT)
-            words = LATIN_WORD.findall(run.group())
-            if found is None and not all(spell(w, 1) for w in words):
-                return text  # English (or a name) somewhere: the resident writes latin as meant
-            spelled[run.span()] = found
-    for (start, end), found in sorted(spelled.items(), reverse=True):
-        if found is not None:
-            text = text[:start] + found + text[end:]
+    if not all(spell(word, 1) for word in set(LATIN_WORD.findall(text))):
+        return text  # English (or a name) somewhere: the resident writes latin as meant
+    least = MIN_SYLLABLES_IN_TEXT if HANZI.search(text) else MIN_SYLLABLES_ALONE
+    for run in reversed(list(LATIN_RUN.finditer(text))):
+        found = LATIN_WORD.search(run.group()) and spell(run.group(), least)
+        if found:
+            text = text[:run.start()] + found + text[run.end():]
     return text

@@ -15,6 +15,12 @@ from nlu.normalise import normalise
     ("LAOREN SHUAIDAO LE", "老人摔倒了"),
     ("楼下 guangchangwu 每天都跳到十点", "楼下 广场舞 每天都跳到十点"),
     ("3hao lou 2danyuan lou dao deng huai le", "3号楼2单元楼道灯坏了"),
+    ("wu hao lou", "5号楼"),  # a numeral spelled out before 号楼, then the house-number digits
+    ("jifen?", "积分?"),
+    ("loudao deng huaile, kuai lai", "楼道灯坏了, 快来"),
+    ("lvhua dai", "绿化带"),  # v for ü, as input methods take it
+    ("wo zai xi'an", "我在西安"),
+    ("wo de dianhua 13812345678 shi", "我的电话13812345678是"),  # a phone number is no house number
 ])
 def test_pinyin_is_read_as_characters(typed, meant):
     assert normalise(typed) == meant
