@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import pickle
-import re
 import resource
 import statistics
 import subprocess
@@ -33,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from nlu.evaluate import DEV_NOW, load_dev_set, score  # noqa: E402
 from nlu.intents import answered_out_of_scope  # noqa: E402
-from nlu.model import TRAINING_DATA, train  # noqa: E402
+from nlu.model import train, training_examples as model_examples  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus" / "messages.jsonl"
 BLIND_SET = ROOT / "tests" / "nlu" / "blind.tsv"
@@ -107,18 +106,8 @@ def train_tfidf(out_dir: Path) -> Path:
 
 
 def training_examples() -> tuple[list[str], list[str]]:
-    import yaml
-
-    annotation = re.compile(r"\[([^\]]+)\]\([a-z_]+\)")
-    texts, labels = [], []
-    for folder in TRAINING_DATA:
-        for path in sorted((ROOT / folder).glob("*.yml")) if (ROOT / folder).is_dir() else []:
-            for block in yaml.safe_load(path.read_text(encoding="utf-8")).get("nlu", []):
-                for line in block.get("examples", "").splitlines():
-                    if line.strip() and "intent" in block:
-                        texts.append(annotation.sub(r"\1", line.strip()[2:]))
-                        labels.append(block["intent"])
-    return texts, labels
+    examples = model_examples()
+    return [text for _, text in examples], [intent for intent, _ in examples]
 
 
 # --- measuring (in a child process) -------------------------------------------------

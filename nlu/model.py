@@ -8,6 +8,7 @@ names shape the model: staff, grid geometry or office hours change without a ret
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +18,21 @@ MODELS = ROOT / "models"
 SOURCES = ("config.yml", "domain.yml", "data/nlu", "data/rules.yml", "data/jieba", "data/topics.yml", "nlu")
 TRAINING_DATA = ("data/nlu", "data/rules.yml")
 SUFFIXES = {".yml", ".yaml", ".txt", ".py", ".md"}
+ANNOTATION = re.compile(r"\[([^\]]+)\]\([a-z_]+\)")  # [望江花园](address)
+
+
+def training_examples(root: Path = ROOT) -> list[tuple[str, str]]:
+    """(intent, text) of every intent example of the training data, annotations removed."""
+    import yaml
+
+    examples = []
+    for folder in TRAINING_DATA:
+        for path in sorted((root / folder).glob("*.yml")) if (root / folder).is_dir() else []:
+            for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
+                if "intent" in block:
+                    examples += [(block["intent"], ANNOTATION.sub(r"\1", line.strip()[2:]))
+                                 for line in block.get("examples", "").splitlines() if line.strip()]
+    return examples
 
 
 def source_files(root: Path = ROOT) -> list[Path]:

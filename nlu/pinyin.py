@@ -18,19 +18,12 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from pathlib import Path
-
-import yaml
-
-ROOT = Path(__file__).resolve().parent.parent
-TRAINING_DATA = ROOT / "data" / "nlu"
 
 # Latin words and numbers separated by spaces or a syllable's apostrophe (xi'an); any other
 # character ends the run.
 LATIN_RUN = re.compile(r"[A-Za-z0-9]+(?:[ '’]+[A-Za-z0-9]+)*")
 LATIN_WORD = re.compile(r"[A-Za-z]+")
 HANZI = re.compile(r"[\u4e00-\u9fff]+")
-ANNOTATION = re.compile(r"\[([^\]]+)\]\([a-z_]+\)")
 # Two syllables make a message without characters ("jifen?"); inside Chinese text a short
 # latin word is likelier English or a name ("你是siri吗"), so it takes three ("guangchangwu").
 MIN_SYLLABLES_ALONE, MIN_SYLLABLES_IN_TEXT = 2, 3
@@ -61,17 +54,6 @@ def plain(reading: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def training_texts() -> list[str]:
-    """The training examples' texts, without entity annotations."""
-    texts = []
-    for path in sorted(TRAINING_DATA.glob("*.yml")):
-        for block in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu", []):
-            for line in (block.get("examples") or "").splitlines():
-                if line.strip().startswith("- "):
-                    texts.append(ANNOTATION.sub(r"\1", line.strip()[2:]))
-    return texts
-
-
 _building = threading.Lock()
 
 
@@ -96,6 +78,7 @@ def _language() -> tuple[dict[str, list[Entry]], Counter]:
     from pypinyin.pinyin_dict import pinyin_dict
 
     from nlu.gazetteer import domain_words, place_names
+    from nlu.model import training_examples
 
     jieba.setLogLevel(60)
     jieba.initialize()
@@ -119,10 +102,9 @@ def _language() -> tuple[dict[str, list[Entry]], Counter]:
         if count >= COMMON_WORD and len(word) > 1 and HANZI.fullmatch(word) and word not in phrases_dict:
             add(word, [first_reading.get(c, "") for c in word], count)
 
-    texts = training_texts()
     uses: Counter = Counter()
     pairs: Counter = Counter()
-    for text in texts:
+    for _, text in training_examples():
         uses.update(w for w in jieba.lcut(text) if HANZI.fullmatch(w) and len(w) > 1)
         for run in HANZI.findall(text):
             pairs.update(run[i:i + 2] for i in range(len(run) - 1))

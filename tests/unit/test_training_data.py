@@ -1,31 +1,12 @@
 """The training data the project writes: enough of it, in normal form, apart from the dev set."""
-import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
-import yaml
 
 from nlu.evaluate import load_dev_set
 from nlu.intents import CATEGORIES, INTENTS
+from nlu.model import training_examples
 from nlu.normalise import normalise
-
-NLU_DIR = Path(__file__).resolve().parents[2] / "data" / "nlu"
-_ANNOTATION = re.compile(r"\[([^\]]+)\]\([a-z_]+\)")
-
-
-def training_examples() -> list[tuple[str, str]]:
-    examples = []
-    for path in sorted(NLU_DIR.glob("*.yml")):
-        for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
-            if "intent" in block:
-                examples += [(block["intent"], line.strip()[2:])
-                             for line in block["examples"].splitlines() if line.strip()]
-    return examples
-
-
-def plain(example: str) -> str:
-    return _ANNOTATION.sub(r"\1", example)
 
 
 def test_every_report_category_has_sixty_examples():
@@ -43,7 +24,7 @@ def test_every_other_canonical_intent_has_thirty_examples():
 
 def test_examples_are_in_normal_form():
     # Annotations aside: "[jinxiu jiayuan 8 dong](address)" is pinyin whatever its label.
-    off = [text for _, text in training_examples() if normalise(plain(text)) != plain(text)]
+    off = [text for _, text in training_examples() if normalise(text) != text]
     assert off == [], "run: python -m nlu normalise-data data/nlu/*.yml"
 
 
@@ -51,14 +32,13 @@ def test_no_example_is_claimed_by_two_intents():
     owners = {}
     clashes = []
     for intent, text in training_examples():
-        key = plain(text)
-        if owners.setdefault(key, intent) != intent:
-            clashes.append((key, owners[key], intent))
+        if owners.setdefault(text, intent) != intent:
+            clashes.append((text, owners[text], intent))
     assert clashes == []
 
 
 def test_the_dev_set_is_not_in_the_training_data():
-    training = {plain(text) for _, text in training_examples()}
+    training = {text for _, text in training_examples()}
     leaked = [e.text for e in load_dev_set() if normalise(e.text) in training]
     assert leaked == []
 
