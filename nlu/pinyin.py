@@ -19,6 +19,8 @@ import threading
 import unicodedata
 from collections import Counter
 
+from nlu.numerals import DIGITS
+
 # Latin words and numbers separated by spaces or a syllable's apostrophe (xi'an); any other
 # character ends the run.
 LATIN_RUN = re.compile(r"[A-Za-z0-9]+(?:[ '’]+[A-Za-z0-9]+)*")
@@ -42,7 +44,7 @@ BEAM = 8  # readings kept at each point of the spelling
 HOUSE_SUFFIXES = frozenset({"号楼", "号院", "号", "栋", "幢", "单元", "楼", "层", "弄"})
 LAST_SUFFIXES = frozenset({"室"})
 HOUSE_DIGITS = 4
-NUMERALS = frozenset("一二三四五六七八九十两零")
+NUMERALS = frozenset(DIGITS) | {"十"}
 
 Entry = tuple[str, float, frozenset]  # word, log weight, offsets where its syllables end
 
