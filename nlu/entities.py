@@ -12,7 +12,9 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 _PHONE = re.compile(r"(?<![\d-])(?:\+?86[ -]?)?(1[3-9]\d(?:[ -]?\d){8})(?![\d-])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_CASE_ID = re.compile(r"(?<!\d)(\d{8})-(\d{4,})(?!\d)")
+# A case number as the bot writes it (20261128-0001), or typed with another dash, a space,
+# an underscore or nothing between its date and its four-digit sequence (202611280001).
+_CASE_ID = re.compile(r"(?<!\d)(\d{8})(?:-(\d{4,})|(?:[—–_ ]|)(\d{4}))(?!\d)")
 
 
 def local_now(now: dt.datetime | None = None) -> dt.datetime:
@@ -37,7 +39,8 @@ def find_case_ids(text: str) -> list[dict]:
             dt.datetime.strptime(match.group(1), "%Y%m%d")
         except ValueError:
             continue
-        found.append(_entity("case_id", match.start(), match.end(), match.group()))
+        number = f"{match.group(1)}-{match.group(2) or match.group(3)}"
+        found.append(_entity("case_id", match.start(), match.end(), number))
     return found
 
 

@@ -46,6 +46,8 @@ from civic.services import accounts, handoff, mediation, points
 from civic.services import commands as case_commands
 from civic.services.cases import staff_cases
 from civic.services.rates import three_rates
+from nlu.entities import find_case_ids
+from nlu.normalise import normalise
 
 log = logging.getLogger(__name__)
 
@@ -401,10 +403,10 @@ class StaffDesk:
         if command == "/cases":
             return [await asyncio.to_thread(self._cases, actor, where)]
         if command == "/case":
-            number = CASE_NUMBER.search(rest)
-            if number is None:
+            numbers = find_case_ids(normalise(rest))  # 202611280001 too: as residents may type it
+            if not numbers:
                 return [where.reply(texts.STAFF_CASE_USAGE)]
-            return [await self._private_card(actor, number.group(0), where)]
+            return [await self._private_card(actor, numbers[0]["value"], where)]
         if command == "/rates":
             return [await asyncio.to_thread(self._rates, actor, where)]
         if command == "/bookings":

@@ -236,6 +236,18 @@ def test_a_case_number_typed_alone_shows_ones_own_case_and_nobody_elses(walk):
         assert "清溪路" not in out and not other.buttons
 
 
+def test_a_case_number_typed_without_its_dash_shows_the_case(walk):
+    from actions import texts
+    number = reported(walk)
+    out = walk.say(number.replace("-", ""))  # 202611270001: a phone keyboard has no dash at hand
+    assert f"工单 {number}（" in out and texts.WHAT_TO_DO not in out
+    other = Walk(walk.app)
+    other.say("你好")
+    other.buttons = []
+    out = other.say(number.replace("-", " "))
+    assert texts.CASE_NOT_FOUND.format(number=number) in out and "清溪路" not in out
+
+
 @pytest.mark.parametrize("whose", ["own-open", "someone-elses"])
 def test_a_case_that_cannot_be_rated_is_refused_with_no_question(walk, whose):
     from actions import texts

@@ -310,6 +310,8 @@ def test_staff_commands_in_a_private_chat_and_strangers_refused(app, clock):
             outsider = await linked(standin, app, "gw-qx-01")
             standin.send_text(outsider["id"], f"/case {number}")
             await until(lambda: any(f"没有找到工单 {number}" in t for t in standin.texts(outsider["id"])))
+            standin.send_text(outsider["id"], f"/case {number.replace('-', '')}")  # typed without its dash
+            await until(lambda: len([t for t in standin.texts(outsider["id"]) if f"没有找到工单 {number}" in t]) == 2)
 
             standin.send_text(newcomer["id"], "/rates")
             await until(lambda: any("三率（望江社区第二网格）" in t and "本周" in t

@@ -30,6 +30,17 @@ def test_case_numbers_with_four_or_more_digits():
     assert [e["value"] for e in found] == ["20261122-0007", "20261105-12345"]
 
 
+@pytest.mark.parametrize("typed", ["202611220007", "20261122 0007", "20261122—0007", "20261122_0007",
+                                   "单号：20261122－0007"])
+def test_a_case_number_typed_without_its_dash_is_the_same_case(typed):
+    assert [e["value"] for e in find_case_ids(normalise(typed))] == ["20261122-0007"]
+
+
+@pytest.mark.parametrize("text", ["2026112200071", "20261341 0001", "110101199003071234", "20261122 14:30"])
+def test_what_is_not_a_case_number(text):
+    assert find_case_ids(normalise(text)) == []
+
+
 def test_a_house_number_is_not_a_date():
     entities = rule_entities("清溪路25号门口", dt.datetime(2026, 11, 18, 10))
     assert [(e["entity"], e["value"]) for e in entities] == [("address", "清溪路25号")]
