@@ -40,6 +40,7 @@ BLIND_SET = ROOT / "tests" / "nlu" / "blind.tsv"
 TUNE_SET = ROOT / "tests" / "nlu" / "tune.tsv"
 TUNE2_SET = ROOT / "tests" / "nlu" / "tune2.tsv"  # intents and categories only
 TUNE3_SET = ROOT / "tests" / "nlu" / "tune3.tsv"  # intents and categories only
+TUNE4_SET = ROOT / "tests" / "nlu" / "tune4.tsv"  # intents and categories only
 LETTERS_TUNE = ROOT / "tests" / "nlu" / "letters_tune.tsv"
 LETTERS_TUNE2 = ROOT / "tests" / "nlu" / "letters_tune2.tsv"
 LETTERS = 200
@@ -206,9 +207,11 @@ def tuning_figures(parse) -> dict:
     scores = score(tune, parse)
     second = score(load_dev_set(TUNE2_SET), parse)
     third = score(load_dev_set(TUNE3_SET), parse)
+    fourth = score(load_dev_set(TUNE4_SET), parse)
     return {"tune_intent": scores.intent_accuracy, "tune_category_f1": scores.category_macro_f1,
             "tune2_intent": second.intent_accuracy, "tune2_category_f1": second.category_macro_f1,
             "tune3_intent": third.intent_accuracy, "tune3_category_f1": third.category_macro_f1,
+            "tune4_intent": fourth.intent_accuracy, "tune4_category_f1": fourth.category_macro_f1,
             "tune_turned_away": report_turned_away(tune, parse),
             "tune_oos_recall": out_of_scope_recall(tune, parse),
             "tune_letters_title": letters_right(parse, "title", LETTERS_TUNE),
@@ -377,11 +380,12 @@ def table(rows: list[dict]) -> str:
             f"{pct(r['tune_letters_title']):>13} {pct(r['tune_letters_text']):>12} "
             f"{pct(r['tune2_intent']):>12} {pct(r['tune2_category_f1']):>11}")
     lines += ["", f"{'pipeline':22} {'tune3 intent':>12} {'tune3 catF1':>11} "
-                  f"{'letters2 title':>14} {'letters2 text':>13}"]
+                  f"{'letters2 title':>14} {'letters2 text':>13} {'tune4 intent':>12} {'tune4 catF1':>11}"]
     for r in rows:
         lines.append(
             f"{r['label']:22} {pct(r['tune3_intent']):>12} {pct(r['tune3_category_f1']):>11} "
-            f"{pct(r['tune_letters2_title']):>14} {pct(r['tune_letters2_text']):>13}")
+            f"{pct(r['tune_letters2_title']):>14} {pct(r['tune_letters2_text']):>13} "
+            f"{pct(r['tune4_intent']):>12} {pct(r['tune4_category_f1']):>11}")
     return "\n".join(lines)
 
 

@@ -11,7 +11,7 @@ ranked again, so the grid costs no retraining.
 Columns: tune intent accuracy, category macro-F1, reports the dialogue answers "帮不上忙",
 out-of-scope recall of the dialogue; tuning letters filed right on their title and on
 title + text, with (in brackets) the in-scope and out-of-scope letters right; then intent
-accuracy / category macro-F1 on tune2.tsv and tune3.tsv, and letters_tune2.tsv as the
+accuracy / category macro-F1 on tune2.tsv, tune3.tsv and tune4.tsv, and letters_tune2.tsv as the
 tuning letters.
 """
 from __future__ import annotations
@@ -33,7 +33,7 @@ from nlu.understand import MODEL_CHARS, quiet_libraries  # noqa: E402
 
 TUNE = ROOT / "tests" / "nlu" / "tune.tsv"
 # Judged beside it, without thresholds of their own (tests/nlu/TUNE.md, LETTERS_TUNE.md).
-MORE_CHAT = (ROOT / "tests" / "nlu" / "tune2.tsv", ROOT / "tests" / "nlu" / "tune3.tsv")
+MORE_CHAT = tuple(ROOT / "tests" / "nlu" / f"tune{n}.tsv" for n in (2, 3, 4))
 LETTERS_TUNE = ROOT / "tests" / "nlu" / "letters_tune.tsv"
 LETTERS_TUNE2 = ROOT / "tests" / "nlu" / "letters_tune2.tsv"
 THRESHOLDS = (0.0, 0.1, 0.2, 0.3)
@@ -227,7 +227,7 @@ def main() -> int:
         print(f"\nlinear model: {'as trained' if c is None else f'refitted, C={c:g}, topic weight {args.topic_weight:g}'}")
         print(f"{'fallback':>8} | {'intent':>6} {'catF1':>6} {'away':>6} {'oos rec':>7}"
               f" | {'letters title (in/out)':>22} | {'title+text (in/out)':>20}"
-              f" | tune2, tune3 intent/catF1 | letters_tune2 title, title+text")
+              f" | tune2, tune3, tune4 intent/catF1 | letters_tune2 title, title+text")
         for threshold in THRESHOLDS:
             intent, f1, away, recall = chat_figures(grid, threshold)
             row = f"{threshold:8.2f} | {intent:6.3f} {f1:6.3f} {away:6.3f} {recall:7.3f}"

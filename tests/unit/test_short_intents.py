@@ -81,3 +81,10 @@ def test_my_phone_number_said_in_words_is_a_bare_answer():
     text = "我的手机号是15071234567"
     entities = [{"entity": "phone", "start": 6, "end": 17, "value": "15071234567"}]
     assert bare_answer(text, entities, [{"name": "my_data", "confidence": 0.7}])[0]["name"] == "inform"
+
+
+def test_an_answer_that_describes_in_a_few_words_stays_an_answer():
+    # Asked "具体是什么问题", a resident answers in eleven characters: still an answer.
+    ranking = [{"name": "inform", "confidence": 0.5}, {"name": "report_parking", "confidence": 0.4}]
+    assert overrule_short_intents("有三四辆，停了快一个月了", [], ranking) is None
+    assert overrule_short_intents("有三四辆，停了快一个月了，堵得救护车都进不来", [], ranking) is not None
