@@ -3,13 +3,11 @@ topics of the staff group, moves from the card's buttons with the resident told 
 each, refusals, two staff pressing at once, escalation, handed-off residents' topics."""
 from __future__ import annotations
 
-import asyncio
-
 from actions import texts
 from civic.domain.case import State
 from civic.services.commands import check_deadlines
 from resident_support import run, until
-from staff_support import card, card_showing, file_case, linked, staff_world, topic_of
+from staff_support import card_showing, file_case, linked, staff_world, topic_of
 
 
 def _case(app, number):
