@@ -38,9 +38,8 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "messages.jsonl"
 BLIND_SET = ROOT / "tests" / "nlu" / "blind.tsv"
 # The tuning sets (tests/nlu/TUNE.md): thresholds and training data were chosen on them.
 TUNE_SET = ROOT / "tests" / "nlu" / "tune.tsv"
-TUNE2_SET = ROOT / "tests" / "nlu" / "tune2.tsv"  # intents and categories only
-TUNE3_SET = ROOT / "tests" / "nlu" / "tune3.tsv"  # intents and categories only
-TUNE4_SET = ROOT / "tests" / "nlu" / "tune4.tsv"  # intents and categories only
+# The later chat tuning sets, by number: intents and categories only.
+MORE_TUNE = {n: ROOT / "tests" / "nlu" / f"tune{n}.tsv" for n in (2, 3, 4)}
 LETTERS_TUNE = ROOT / "tests" / "nlu" / "letters_tune.tsv"
 LETTERS_TUNE2 = ROOT / "tests" / "nlu" / "letters_tune2.tsv"
 LETTERS = 200
@@ -205,13 +204,10 @@ def model_out_of_scope(examples, parse, intent: str) -> float:
 def tuning_figures(parse) -> dict:
     tune = load_dev_set(TUNE_SET)
     scores = score(tune, parse)
-    second = score(load_dev_set(TUNE2_SET), parse)
-    third = score(load_dev_set(TUNE3_SET), parse)
-    fourth = score(load_dev_set(TUNE4_SET), parse)
+    more = {n: score(load_dev_set(path), parse) for n, path in MORE_TUNE.items()}
     return {"tune_intent": scores.intent_accuracy, "tune_category_f1": scores.category_macro_f1,
-            "tune2_intent": second.intent_accuracy, "tune2_category_f1": second.category_macro_f1,
-            "tune3_intent": third.intent_accuracy, "tune3_category_f1": third.category_macro_f1,
-            "tune4_intent": fourth.intent_accuracy, "tune4_category_f1": fourth.category_macro_f1,
+            **{f"tune{n}_intent": m.intent_accuracy for n, m in more.items()},
+            **{f"tune{n}_category_f1": m.category_macro_f1 for n, m in more.items()},
             "tune_turned_away": report_turned_away(tune, parse),
             "tune_oos_recall": out_of_scope_recall(tune, parse),
             "tune_letters_title": letters_right(parse, "title", LETTERS_TUNE),

@@ -92,7 +92,7 @@ def answered_out_of_scope(result: dict) -> bool:
 # (Thanks can be long: "谢谢你们这么快就处理了 真的帮大忙了".)
 SHORT_INTENTS = frozenset({"inform", "greet", "goodbye"})
 # Characters of a message outside its entities from which it says more than that. An
-# answer that describes ("有三四辆，停了快一个月了", 10) may run to 11; 12 was chosen on the
+# answer that describes may run to 11 ("有三四辆，停了快一个月了"); 12 was chosen on the
 # tuning sets (README, "Eighth round").
 LONG_RESIDUE = 12
 NOT_WORDS = re.compile(r"[\W_]+")
